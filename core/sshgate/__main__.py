@@ -1,0 +1,3 @@
+from sshgate.cli import main
+
+main()

@@ -1,0 +1,75 @@
+"""The stable API for plugins. Plugins import from here, ``sshgate.hookspecs`` and
+``sshgate.testing`` only; everything else in the core may change without notice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, TypeVar
+
+from pydantic import BaseModel
+from quart import current_app
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .db import Model
+from .errors import ApiError
+from .events import Event
+from .hookspecs import HOOKSPEC_VERSION, hookimpl
+from .web.errors import error_response
+
+if TYPE_CHECKING:
+    from quart import Quart
+
+    from .app import Gate
+    from .settings import Settings
+
+__all__ = [
+    "HOOKSPEC_VERSION",
+    "ApiError",
+    "Event",
+    "Model",
+    "db_session",
+    "emit",
+    "error_response",
+    "gate",
+    "hookimpl",
+    "plugin_settings",
+    "settings",
+    "static_url",
+]
+
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
+
+
+def gate(app: Quart | None = None) -> Gate:
+    """The running app's state (settings, plugins, database)."""
+    return (app or current_app).extensions["sshgate"]
+
+
+def settings(app: Quart | None = None) -> Settings:
+    return gate(app).settings
+
+
+def plugin_settings(name: str, model: type[SettingsT], app: Quart | None = None) -> SettingsT:
+    """The validated settings a plugin registered with ``register_settings``."""
+    value = gate(app).plugin_settings[name]
+    if not isinstance(value, model):
+        raise TypeError(f"settings of plugin {name} are {type(value).__name__}, not {model}")
+    return value
+
+
+@asynccontextmanager
+async def db_session(app: Quart | None = None) -> AsyncIterator[AsyncSession]:
+    """A database session in a transaction: committed on success, rolled back on error."""
+    async with gate(app).db.session() as session:
+        yield session
+
+
+async def emit(event: Event, app: Quart | None = None) -> None:
+    """Send an event to every ``track_event`` implementation (audit, webhooks, ...)."""
+    await gate(app).plugins.track_event(event)
+
+
+def static_url(plugin_name: str, path: str) -> str:
+    """URL of a file in a plugin's ``static/`` folder, relative to the app root."""
+    return f"static/plugins/{plugin_name}/{path.lstrip('/')}"

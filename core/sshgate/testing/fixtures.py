@@ -1,0 +1,126 @@
+"""pytest plugin ``sshgate``: fixtures for testing sshgate and its plugins.
+
+Every test that uses ``db_url`` (directly, or through ``app`` / ``client``) runs once per
+database backend: SQLite (a file in ``tmp_path``) and PostgreSQL (a fresh database created
+for the test and dropped after it). ``--sshgate-db=sqlite`` narrows the set.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from quart import Quart
+from quart.typing import TestClientProtocol
+from sqlalchemy.engine import make_url
+
+from ..app import create_app
+from ..settings import Settings
+from .services import postgres_admin_url, unavailable
+from .ssh import ssh_server, ssh_server_factory  # noqa: F401  (fixtures)
+from .sshd import sshd, sshd_password  # noqa: F401  (fixtures)
+
+BACKENDS = ("sqlite", "postgresql")
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sshgate")
+    group.addoption(
+        "--sshgate-db",
+        default=",".join(BACKENDS),
+        help="comma-separated database backends for DB tests (default: sqlite,postgresql)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_url" in metafunc.fixturenames:
+        chosen = [b.strip() for b in metafunc.config.getoption("--sshgate-db").split(",")]
+        backends = [b for b in BACKENDS if b in chosen]
+        metafunc.parametrize("db_backend", backends, indirect=True, scope="function")
+
+
+@pytest.fixture
+def db_backend(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+async def _pg_execute(admin_url: str, sql: str) -> None:
+    import asyncpg
+
+    url = make_url(admin_url).set(drivername="postgresql")
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def db_url(db_backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL of a fresh, empty database of the parametrised backend."""
+    if db_backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'sshgate.db'}"
+        return
+    admin = postgres_admin_url()
+    name = f"sshgate_test_{secrets.token_hex(6)}"
+    try:
+        await _pg_execute(admin, f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # connection refused, auth failure, missing driver ...
+        unavailable(f"PostgreSQL at {make_url(admin).render_as_string()}: {exc}")
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        await _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sshgate_settings_overrides() -> dict[str, Any]:
+    """Override to change settings for the tests of a module."""
+    return {}
+
+
+@pytest.fixture
+def sshgate_settings(db_url: str, sshgate_settings_overrides: dict[str, Any]) -> Settings:
+    values: dict[str, Any] = {
+        "secret_key": TEST_SECRET_KEY,
+        "db_url": db_url,
+        "host": "127.0.0.1",
+    }
+    values.update(sshgate_settings_overrides)
+    return Settings.model_validate(values)
+
+
+@pytest.fixture
+def sshgate_plugins() -> list[object]:
+    """Extra plugin objects or module names to register; override per test module."""
+    return []
+
+
+@pytest.fixture
+def sshgate_load_entrypoints() -> bool:
+    """Whether installed plugins (the ``sshgate`` entry point group) are loaded."""
+    return True
+
+
+@pytest.fixture
+async def app(
+    sshgate_settings: Settings, sshgate_plugins: list[object], sshgate_load_entrypoints: bool
+) -> AsyncIterator[Quart]:
+    """A started app: migrated database, ``startup`` hooks run; shut down afterwards."""
+    application = create_app(
+        sshgate_settings,
+        plugins=sshgate_plugins,
+        load_entrypoints=sshgate_load_entrypoints,
+        environ={},
+    )
+    async with application.test_app():
+        yield application
+
+
+@pytest.fixture
+def client(app: Quart) -> TestClientProtocol:
+    return app.test_client()

@@ -1,0 +1,2 @@
+// Loaded by the page as an ES module when the test plugin is enabled.
+export const testpluginLoaded = true;
