@@ -6,6 +6,7 @@ module-global, so two apps in one process never share plugins.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import inspect
 import logging
@@ -102,10 +103,16 @@ def build_plugin_manager(
 
 def check_plugins(pm: pluggy.PluginManager) -> None:
     """Fail fast on misspelled hooks and async implementations of build-time hooks."""
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise StartupError(f"plugin {exc.plugin_name or '?'}: {_pending_message(exc)}") from None
+    known = hook_names()
+    for name, caller in vars(pm.hook).items():
+        if not isinstance(caller, pluggy.HookCaller) or caller.spec is not None:
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.optionalhook:
+                continue
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise StartupError(f"plugin {impl.plugin_name}: unknown hook {name!r}{hint}")
     for hook_name in SYNC_ONLY_HOOKS:
         for impl in getattr(pm.hook, hook_name).get_hookimpls():
             if inspect.iscoroutinefunction(impl.function):
@@ -115,26 +122,11 @@ def check_plugins(pm: pluggy.PluginManager) -> None:
                 )
 
 
-def _pending_message(exc: pluggy.PluginValidationError) -> str:
-    message = str(exc)
-    # pluggy says "unknown hook 'x' in plugin <module ...>": keep the hook, suggest a fix.
-    import difflib
-
-    for word in message.split("'"):
-        if word.isidentifier() and not hasattr(hookspecs, word):
-            close = difflib.get_close_matches(word, _hook_names(), n=1)
-            if close:
-                return f"unknown hook {word!r} (did you mean {close[0]!r}?)"
-            return f"unknown hook {word!r}"
-    return message
-
-
-def _hook_names() -> list[str]:
-    return [
-        name
-        for name, value in vars(hookspecs).items()
-        if callable(value) and hasattr(value, "sshgate_spec")
-    ]
+def hook_names() -> list[str]:
+    """Every hook of the contract, from ``sshgate.hookspecs``."""
+    return sorted(
+        name for name, value in vars(hookspecs).items() if hasattr(value, "sshgate_spec")
+    )
 
 
 class Plugins:

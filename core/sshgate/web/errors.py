@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from pydantic import ValidationError
-from quart import Quart, Response, g, jsonify, request
+from quart import Quart, Request, Response, g, jsonify, request
 from quart_schema import RequestSchemaValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -48,7 +48,15 @@ def _validation_details(error: ValidationError | Any) -> list[dict[str, Any]]:
     ]
 
 
+class JsonRequest(Request):
+    def on_json_loading_failed(self, error: Exception) -> Any:
+        if error is None:  # a body that is not declared as JSON
+            raise ApiError(415, "unsupported_media_type", "send the body as application/json")
+        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {error}")
+
+
 def install(app: Quart) -> None:
+    app.request_class = JsonRequest
     @app.errorhandler(ApiError)
     async def _api_error(error: ApiError) -> Response:
         return error_response(error.status, error.code, error.message, error.details)

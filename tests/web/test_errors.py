@@ -1,0 +1,130 @@
+"""Every 4xx and 5xx answers one JSON shape, never HTML or a traceback."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+from pydantic import BaseModel, Field
+from quart import Blueprint
+from quart_schema import validate_request
+
+from sshgate.api import ApiError, hookimpl
+
+
+class Thing(BaseModel):
+    name: str = Field(min_length=1, max_length=20)
+    size: int = Field(ge=0)
+
+
+bp = Blueprint("errors_test", __name__, url_prefix="/api/errors-test")
+
+
+@bp.post("/things")
+@validate_request(Thing)
+async def create_thing(data: Thing) -> dict[str, object]:
+    return {"name": data.name, "size": data.size}
+
+
+@bp.get("/boom")
+async def boom() -> dict[str, object]:
+    raise RuntimeError("secret internal detail")
+
+
+@bp.get("/conflict")
+async def conflict() -> dict[str, object]:
+    raise ApiError(409, "conflict", "it changed", {"field": "mtime"})
+
+
+plugin = types.SimpleNamespace(register_blueprints=hookimpl(lambda app: [bp]))
+
+
+@pytest.fixture
+def sshgate_plugins():
+    return [plugin]
+
+
+def assert_error_shape(body: dict, code: str) -> dict:
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code
+    assert body["error"]["message"]
+    return body["error"]
+
+
+async def test_not_found(client):
+    response = await client.get("/api/does-not-exist")
+    assert response.status_code == 404
+    error = assert_error_shape(await response.get_json(), "not_found")
+    assert "/api/does-not-exist" in error["message"]
+
+
+async def test_method_not_allowed_lists_allowed_methods(client):
+    response = await client.delete("/api/health")
+    assert response.status_code == 405
+    error = assert_error_shape(await response.get_json(), "method_not_allowed")
+    assert "GET" in error["details"]["allowed"]
+    assert "GET" in response.headers["Allow"]
+
+
+async def test_validation_error_names_each_field(client):
+    response = await client.post("/api/errors-test/things", json={"name": "", "size": -1})
+    assert response.status_code == 400
+    error = assert_error_shape(await response.get_json(), "validation_error")
+    fields = {item["field"] for item in error["details"]["errors"]}
+    assert fields == {"name", "size"}
+    assert "name" in error["message"] and "size" in error["message"]
+
+
+async def test_malformed_json_is_a_clear_400(client):
+    response = await client.post(
+        "/api/errors-test/things", data=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    error = assert_error_shape(await response.get_json(), "invalid_json")
+    assert "not valid JSON" in error["message"]
+
+
+async def test_oversized_body_is_413_before_it_is_read(client, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    response = await client.post(
+        "/api/errors-test/things",
+        data=b"x" * (limit + 1),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    error = assert_error_shape(await response.get_json(), "too_large")
+    assert str(limit) in error["message"]
+
+
+async def test_unexpected_error_is_a_json_500_without_details(client):
+    response = await client.get("/api/errors-test/boom", headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 500
+    error = assert_error_shape(await response.get_json(), "internal_error")
+    text = (await response.get_data()).decode()
+    assert "secret internal detail" not in text and "Traceback" not in text
+    assert "req-42" in error["message"]
+    assert response.headers["X-Request-ID"] == "req-42"
+
+
+async def test_api_error_keeps_code_and_details(client):
+    response = await client.get("/api/errors-test/conflict")
+    assert response.status_code == 409
+    error = assert_error_shape(await response.get_json(), "conflict")
+    assert error["details"] == {"field": "mtime"}
+
+
+async def test_unsafe_request_id_is_replaced(client):
+    response = await client.get("/api/health", headers={"X-Request-ID": "<script>" + "x" * 80})
+    assert "<" not in response.headers["X-Request-ID"]
+    assert len(response.headers["X-Request-ID"]) == 32
+
+
+async def test_security_headers_on_every_response(client):
+    for path in ("/api/health", "/", "/api/nope"):
+        response = await client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-eval" not in csp and "http" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
