@@ -11,10 +11,13 @@ from pydantic import BaseModel
 from quart import current_app
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .auth.guard import current_actor
+from .auth.permissions import authorize, public, requires
 from .db import Model
 from .errors import ApiError
 from .events import Event
 from .hookspecs import HOOKSPEC_VERSION, hookimpl
+from .track import emit
 from .web.errors import error_response
 
 if TYPE_CHECKING:
@@ -28,12 +31,16 @@ __all__ = [
     "ApiError",
     "Event",
     "Model",
+    "authorize",
+    "current_actor",
     "db_session",
     "emit",
     "error_response",
     "gate",
     "hookimpl",
     "plugin_settings",
+    "public",
+    "requires",
     "settings",
     "static_url",
 ]
@@ -63,11 +70,6 @@ async def db_session(app: Quart | None = None) -> AsyncIterator[AsyncSession]:
     """A database session in a transaction: committed on success, rolled back on error."""
     async with gate(app).db.session() as session:
         yield session
-
-
-async def emit(event: Event, app: Quart | None = None) -> None:
-    """Send an event to every ``track_event`` implementation (audit, webhooks, ...)."""
-    await gate(app).plugins.track_event(event)
 
 
 def static_url(plugin_name: str, path: str) -> str:

@@ -58,7 +58,8 @@ def create_app(
         for name, model in (result or {}).items()
     }
 
-    app = Quart("sshgate")
+    # No default static route: the frontend blueprint serves static/ itself.
+    app = Quart("sshgate", static_folder=None)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_size,
         # Our own error handlers answer JSON; never let Quart render an HTML traceback.
@@ -75,7 +76,7 @@ def create_app(
 
     QuartSchema(
         app,
-        openapi_path="/openapi.json",
+        openapi_path=None,  # served by sshgate.web.docs, behind the same guard as every route
         swagger_ui_path=None,
         redoc_ui_path=None,
         scalar_ui_path=None,

@@ -51,7 +51,8 @@ def _check_secret_key(settings: Settings) -> None:
     os.environ["SSHGATE_SECRET_KEY"] = secrets.token_hex(32)
     log.warning(
         "\n%s\nSSHGATE_SECRET_KEY is not set (or weak): using a random key for this run only.\n"
-        "Logins and stored server credentials will not survive a restart. Set SSHGATE_SECRET_KEY.\n%s",
+        "Logins and stored server credentials will not survive a restart.\n"
+        "Set SSHGATE_SECRET_KEY to 32+ random characters.\n%s",
         "!" * 78,
         "!" * 78,
     )

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from quart import Quart, Response, g, request
+from quart import Quart, Request, Response, Websocket, g, request, websocket
 
 if TYPE_CHECKING:
     from .settings import Settings
@@ -77,8 +77,8 @@ def configure(settings: Settings) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _start(kind: str) -> None:
-    incoming = request.headers.get("X-Request-ID", "")
+def _start(kind: str, req: Request | Websocket) -> None:
+    incoming = req.headers.get("X-Request-ID", "")
     rid = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
     request_id_var.set(rid)
     g.request_id = rid
@@ -89,11 +89,11 @@ def _start(kind: str) -> None:
 def install_request_logging(app: Quart) -> None:
     @app.before_request
     async def _before_request() -> None:
-        _start("http")
+        _start("http", request)
 
     @app.before_websocket
     async def _before_websocket() -> None:
-        _start("websocket")
+        _start("websocket", websocket)
 
     @app.after_request
     async def _after_request(response: Response) -> Response:

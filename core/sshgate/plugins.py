@@ -27,17 +27,20 @@ ENTRY_POINT_GROUP = "sshgate"
 
 # Core features, registered through the same hooks as any plugin. Order does not matter.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "sshgate.auth",
     "sshgate.commands",
     "sshgate.db.default_migrations",
+    "sshgate.web.activity",
     "sshgate.web.meta",
     "sshgate.web.docs",
     "sshgate.web.frontend",
 )
 
 # Hooks that run while the app is built, outside any event loop.
-SYNC_ONLY_HOOKS = frozenset(
-    name for name in dir(hookspecs) if name.startswith("register_")
-) | {"extra_js_urls", "extra_css_urls"}
+SYNC_ONLY_HOOKS = frozenset(name for name in dir(hookspecs) if name.startswith("register_")) | {
+    "extra_js_urls",
+    "extra_css_urls",
+}
 
 
 async def await_me_maybe(value: Any) -> Any:
@@ -124,9 +127,7 @@ def check_plugins(pm: pluggy.PluginManager) -> None:
 
 def hook_names() -> list[str]:
     """Every hook of the contract, from ``sshgate.hookspecs``."""
-    return sorted(
-        name for name, value in vars(hookspecs).items() if hasattr(value, "sshgate_spec")
-    )
+    return sorted(name for name, value in vars(hookspecs).items() if hasattr(value, "sshgate_spec"))
 
 
 class Plugins:
@@ -205,7 +206,9 @@ class Plugins:
 
     async def permission_allowed(self, actor: Any, action: str, resource: Any) -> bool | None:
         """Any False denies; otherwise any True allows; otherwise no opinion (None)."""
-        answers = await self.call("permission_allowed", actor=actor, action=action, resource=resource)
+        answers = await self.call(
+            "permission_allowed", actor=actor, action=action, resource=resource
+        )
         if any(a is False for a in answers):
             return False
         if any(a is True for a in answers):

@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_max_message_size: int = Field(1024 * 1024, ge=1024)
     migrate_on_start: bool = True
+    # Identity.
+    admin_password: SecretStr | None = None
+    password_hash_rounds: int = Field(12, ge=4, le=16)
+    session_lifetime: int = Field(24 * 3600, ge=60)
+    session_idle_timeout: int = Field(2 * 3600, ge=60)
+    cookie_secure: bool | None = None
+    login_max_failures: int = Field(5, ge=1)
+    login_lockout_seconds: int = Field(15 * 60, ge=1)
+    login_ip_max_failures: int = Field(30, ge=1)
     # Explicit values for plugin settings, keyed by plugin name (used by tests and embedding).
     plugin_settings: dict[str, dict[str, Any]] = {}
 
@@ -92,8 +101,7 @@ class Settings(BaseSettings):
             raise ValueError("is not a database URL") from None
         if url.drivername not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
             raise ValueError(
-                "must use sqlite+aiosqlite:// or postgresql+asyncpg:// "
-                f"(got {url.drivername}://)"
+                f"must use sqlite+aiosqlite:// or postgresql+asyncpg:// (got {url.drivername}://)"
             )
         return value
 
@@ -159,7 +167,9 @@ def load_plugin_settings(
     """
     prefix = plugin_env_prefix(plugin_name)
     values: dict[str, Any] = {
-        key[len(prefix) :].lower(): value for key, value in environ.items() if key.startswith(prefix)
+        key[len(prefix) :].lower(): value
+        for key, value in environ.items()
+        if key.startswith(prefix)
     }
     values.update(overrides or {})
     unknown = sorted(set(values) - set(model.model_fields))
@@ -175,7 +185,9 @@ def load_plugin_settings(
 
 def check_unknown_env(environ: Mapping[str, str], known_prefixes: list[str]) -> None:
     """Refuse ``SSHGATE_*`` variables that neither the core nor a plugin reads."""
-    core = {ENV_PREFIX + name.upper() for name in Settings.model_fields if name != "plugin_settings"}
+    core = {
+        ENV_PREFIX + name.upper() for name in Settings.model_fields if name != "plugin_settings"
+    }
     for key in sorted(environ):
         if not key.startswith(ENV_PREFIX) or key in core:
             continue

@@ -18,7 +18,10 @@ STRONG_KEY = "k" * 48
 def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sshgate", *args],
-        capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", **env}, timeout=timeout,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", **env},
+        timeout=timeout,
     )
 
 
@@ -29,11 +32,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str, prefix: str = "") -> Iterator[tuple[str, subprocess.Popen]]:
+def serving(
+    env: dict[str, str], *args: str, prefix: str = ""
+) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sshgate", "serve", "--port", str(port), *args],
-        env={"PATH": "/usr/bin:/bin", **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     base = f"http://127.0.0.1:{port}{prefix}"

@@ -27,9 +27,7 @@ def sshgate_load_entrypoints() -> bool:
 
 
 def hook_names() -> list[str]:
-    return sorted(
-        name for name, value in vars(hookspecs).items() if hasattr(value, "sshgate_spec")
-    )
+    return sorted(name for name, value in vars(hookspecs).items() if hasattr(value, "sshgate_spec"))
 
 
 # Meta-tests: a hook without documentation or without a test fails the suite.
@@ -88,13 +86,13 @@ def test_hook_register_settings_from_environment_and_unknown_keys(sshgate_settin
         create_app(sshgate_settings, environ={"SSHGATE_TESTPLUGIN_MAX_NOTES": "many"})
 
 
-async def test_hook_register_migrations(app, client):
+async def test_hook_register_migrations(app, user_client):
     async with app.extensions["sshgate"].db.engine.connect() as conn:
         tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
     assert "testplugin_notes" in tables
-    created = await client.post("/api/testplugin/notes", json={"text": "first"})
+    created = await user_client.post("/api/testplugin/notes", json={"text": "first"})
     assert created.status_code == 201
-    listed = await (await client.get("/api/testplugin/notes")).get_json()
+    listed = await (await user_client.get("/api/testplugin/notes")).get_json()
     assert listed["notes"] == [{"id": 1, "text": "first"}]
 
 
@@ -109,21 +107,26 @@ def test_hook_register_commands():
 
 def test_hook_register_events(app):
     events = app.extensions["sshgate"].plugins.collect("register_events")
-    assert [e.name for e in events] == ["testplugin.note_created"]
+    names = [e.name for e in events]
+    assert "testplugin.note_created" in names and "auth.login" in names
 
 
 async def test_hook_extra_js_urls(client):
     config = await (await client.get("/api/config")).get_json()
-    assert {"plugin": "testplugin", "url": "static/plugins/testplugin/panel.js"} in config["ui"]["js"]
+    assert {"plugin": "testplugin", "url": "static/plugins/testplugin/panel.js"} in config["ui"][
+        "js"
+    ]
     script = await client.get("/static/plugins/testplugin/panel.js")
     assert script.status_code == 200
     assert b"testpluginLoaded" in await script.get_data()
 
 
-async def test_hook_extra_css_urls(client):
+async def test_hook_extra_css_urls(client, user_client):
     config = await (await client.get("/api/config")).get_json()
-    assert {"plugin": "testplugin", "url": "static/plugins/testplugin/panel.css"} in config["ui"]["css"]
-    plugins = await (await client.get("/api/plugins")).get_json()
+    assert {"plugin": "testplugin", "url": "static/plugins/testplugin/panel.css"} in config["ui"][
+        "css"
+    ]
+    plugins = await (await user_client.get("/api/plugins")).get_json()
     entry = next(p for p in plugins["plugins"] if p["name"] == "testplugin")
     assert entry["css"] == ["static/plugins/testplugin/panel.css"]
 
@@ -133,8 +136,8 @@ async def test_hook_extra_config(client):
     assert config["extra"]["testplugin"] == {"greeting": "hello"}
 
 
-async def test_hook_startup(client):
-    state = await (await client.get("/api/testplugin/events")).get_json()
+async def test_hook_startup(user_client):
+    state = await (await user_client.get("/api/testplugin/events")).get_json()
     assert state["lifecycle"] == ["startup"]
     assert state["events"][0]["name"] == "app.startup"
 
@@ -146,12 +149,14 @@ async def test_hook_shutdown(sshgate_settings):
     assert app.extensions["testplugin"]["lifecycle"] == ["startup", "shutdown"]
 
 
-async def test_hook_track_event(client):
-    await client.post("/api/testplugin/notes", json={"text": "tracked"})
-    state = await (await client.get("/api/testplugin/events")).get_json()
+async def test_hook_track_event(user_client):
+    await user_client.post("/api/testplugin/notes", json={"text": "tracked"})
+    state = await (await user_client.get("/api/testplugin/events")).get_json()
     names = [e["name"] for e in state["events"]]
-    assert names == ["app.startup", "testplugin.note_created"]
-    assert state["events"][1]["properties"] == {"note_id": 1, "text": "tracked"}
+    assert names == ["app.startup", "auth.login", "testplugin.note_created"]
+    created = state["events"][-1]
+    assert created["properties"] == {"note_id": 1, "text": "tracked"}
+    assert created["actor"] == "alice" and created["source_ip"]
 
 
 async def test_hook_track_event_isolates_a_failing_plugin(sshgate_settings):

@@ -57,7 +57,9 @@ def test_secret_values_are_never_echoed():
 
 def test_unknown_variable_is_refused_with_a_suggestion(tmp_path):
     environ = {"SSHGATE_DB_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db", "SSHGATE_SECERT_KEY": "k"}
-    with pytest.raises(StartupError, match=r"SSHGATE_SECERT_KEY \(did you mean SSHGATE_SECRET_KEY\?\)"):
+    with pytest.raises(
+        StartupError, match=r"SSHGATE_SECERT_KEY \(did you mean SSHGATE_SECRET_KEY\?\)"
+    ):
         app_from_env(environ)
 
 
@@ -71,7 +73,13 @@ def test_weak_secret_keys(key, weak):
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("127.0.0.1", True), ("::1", True), ("localhost", True), ("0.0.0.0", False), ("10.1.2.3", False)],
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("localhost", True),
+        ("0.0.0.0", False),
+        ("10.1.2.3", False),
+    ],
 )
 def test_loopback_detection(host, loopback):
     assert is_loopback(host) is loopback
@@ -113,7 +121,9 @@ def test_entry_point_plugin_is_discovered_and_can_be_disabled(sshgate_settings):
     disabled_settings = sshgate_settings.model_copy(update={"disable_plugins": ["testplugin"]})
     disabled = create_app(disabled_settings, environ={})
     assert "testplugin" not in disabled.extensions["sshgate"].plugins.names()
-    assert not any("testplugin" in loc for loc in disabled.extensions["sshgate"].migration_locations)
+    assert not any(
+        "testplugin" in loc for loc in disabled.extensions["sshgate"].migration_locations
+    )
 
 
 async def test_disabled_plugin_routes_and_assets_are_gone(sshgate_settings):
@@ -124,7 +134,11 @@ async def test_disabled_plugin_routes_and_assets_are_gone(sshgate_settings):
         assert (await client.get("/api/testplugin/greeting")).status_code == 404
         config = await (await client.get("/api/config")).get_json()
         assert config["ui"] == {"js": [], "css": []}
-        plugins = await (await client.get("/api/plugins")).get_json()
+        from sshgate.testing.users import create_user, login
+
+        await create_user(app, "viewer")
+        viewer = await login(app, "viewer")
+        plugins = await (await viewer.get("/api/plugins")).get_json()
         assert "testplugin" not in {p["name"] for p in plugins["plugins"]}
 
 

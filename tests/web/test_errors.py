@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from quart import Blueprint
 from quart_schema import validate_request
 
-from sshgate.api import ApiError, hookimpl
+from sshgate.api import ApiError, hookimpl, public
 
 
 class Thing(BaseModel):
@@ -21,17 +21,20 @@ bp = Blueprint("errors_test", __name__, url_prefix="/api/errors-test")
 
 
 @bp.post("/things")
+@public
 @validate_request(Thing)
 async def create_thing(data: Thing) -> dict[str, object]:
     return {"name": data.name, "size": data.size}
 
 
 @bp.get("/boom")
+@public
 async def boom() -> dict[str, object]:
     raise RuntimeError("secret internal detail")
 
 
 @bp.get("/conflict")
+@public
 async def conflict() -> dict[str, object]:
     raise ApiError(409, "conflict", "it changed", {"field": "mtime"})
 

@@ -91,13 +91,13 @@ async def upgrade(
     cfg = alembic_config(version_locations)
     url = engine.url.render_as_string(hide_password=False)
     try:
-        async with _sqlite_file_lock(url) if engine.dialect.name == "sqlite" else _no_lock():
-            async with engine.begin() as conn:
-                if engine.dialect.name == "postgresql":
-                    await conn.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
-                    )
-                changed = await conn.run_sync(_upgrade, cfg, target)
+        lock = _sqlite_file_lock(url) if engine.dialect.name == "sqlite" else _no_lock()
+        async with lock, engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                )
+            changed = await conn.run_sync(_upgrade, cfg, target)
     except StartupError:
         raise
     except Exception as exc:
@@ -118,7 +118,9 @@ def _status(connection: Connection, cfg: Config) -> MigrationStatus:
     script = ScriptDirectory.from_config(cfg)
     current = list(MigrationContext.configure(connection).get_current_heads())
     heads = list(script.get_heads())
-    applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    applied = (
+        {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    )
     pending = [rev.revision for rev in script.walk_revisions() if rev.revision not in applied]
     return MigrationStatus(current=sorted(current), heads=sorted(heads), pending=sorted(pending))
 

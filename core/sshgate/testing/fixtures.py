@@ -8,7 +8,7 @@ for the test and dropped after it). ``--sshgate-db=sqlite`` narrows the set.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,12 @@ from ..settings import Settings
 from .services import postgres_admin_url, unavailable
 from .ssh import ssh_server, ssh_server_factory  # noqa: F401  (fixtures)
 from .sshd import sshd, sshd_password  # noqa: F401  (fixtures)
+from .users import admin_client, make_client, user_client  # noqa: F401  (fixtures)
 
 BACKENDS = ("sqlite", "postgresql")
+DbUrlFactory = Callable[[], Awaitable[str]]
 TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
+TEST_ADMIN_PASSWORD = "first-admin-password-1"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "db_url" in metafunc.fixturenames:
+    if "db_backend" in metafunc.fixturenames:
         chosen = [b.strip() for b in metafunc.config.getoption("--sshgate-db").split(",")]
         backends = [b for b in BACKENDS if b in chosen]
         metafunc.parametrize("db_backend", backends, indirect=True, scope="function")
@@ -60,21 +63,33 @@ async def _pg_execute(admin_url: str, sql: str) -> None:
 
 
 @pytest.fixture
-async def db_url(db_backend: str, tmp_path: Path) -> AsyncIterator[str]:
-    """A URL of a fresh, empty database of the parametrised backend."""
-    if db_backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'sshgate.db'}"
-        return
+async def db_url_factory(db_backend: str, tmp_path: Path) -> AsyncIterator[DbUrlFactory]:
+    """Make fresh, empty databases of the parametrised backend; all dropped afterwards."""
+    created: list[str] = []
     admin = postgres_admin_url()
-    name = f"sshgate_test_{secrets.token_hex(6)}"
+
+    async def make() -> str:
+        if db_backend == "sqlite":
+            return f"sqlite+aiosqlite:///{tmp_path / f'sshgate-{secrets.token_hex(4)}.db'}"
+        name = f"sshgate_test_{secrets.token_hex(6)}"
+        try:
+            await _pg_execute(admin, f'CREATE DATABASE "{name}"')
+        except Exception as exc:  # connection refused, auth failure, missing driver ...
+            unavailable(f"PostgreSQL at {make_url(admin).render_as_string()}: {exc}")
+        created.append(name)
+        return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
     try:
-        await _pg_execute(admin, f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # connection refused, auth failure, missing driver ...
-        unavailable(f"PostgreSQL at {make_url(admin).render_as_string()}: {exc}")
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+        yield make
     finally:
-        await _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in created:
+            await _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def db_url(db_url_factory: DbUrlFactory) -> str:
+    """The URL of a fresh, empty database of the parametrised backend."""
+    return await db_url_factory()
 
 
 @pytest.fixture
@@ -89,6 +104,9 @@ def sshgate_settings(db_url: str, sshgate_settings_overrides: dict[str, Any]) ->
         "secret_key": TEST_SECRET_KEY,
         "db_url": db_url,
         "host": "127.0.0.1",
+        # bcrypt at its minimum cost: tests log in hundreds of times.
+        "password_hash_rounds": 4,
+        "admin_password": TEST_ADMIN_PASSWORD,
     }
     values.update(sshgate_settings_overrides)
     return Settings.model_validate(values)

@@ -57,6 +57,7 @@ class JsonRequest(Request):
 
 def install(app: Quart) -> None:
     app.request_class = JsonRequest
+
     @app.errorhandler(ApiError)
     async def _api_error(error: ApiError) -> Response:
         return error_response(error.status, error.code, error.message, error.details)

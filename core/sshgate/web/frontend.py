@@ -7,6 +7,7 @@ from pathlib import Path
 
 from quart import Blueprint, Quart, Response, current_app, send_from_directory
 
+from ..auth.permissions import public
 from ..errors import ApiError
 from ..hookspecs import hookimpl
 
@@ -39,6 +40,7 @@ def require_vendor() -> None:
 
 
 @bp.get("")
+@public
 async def index() -> Response:
     response = await send_from_directory(frontend_dir(), "index.html")
     response.headers["Cache-Control"] = "no-cache"
@@ -46,6 +48,7 @@ async def index() -> Response:
 
 
 @bp.get("static/<any(app, vendor):area>/<path:filename>")
+@public
 async def static_file(area: str, filename: str) -> Response:
     if area == "vendor":
         require_vendor()
@@ -55,6 +58,7 @@ async def static_file(area: str, filename: str) -> Response:
 
 
 @bp.get("static/plugins/<name>/<path:filename>")
+@public
 async def plugin_static(name: str, filename: str) -> Response:
     folders = {
         info.name: info.static_path

@@ -11,6 +11,7 @@ from quart_schema import tag, validate_response
 from sqlalchemy import text
 
 from .. import __version__
+from ..auth.permissions import public, requires
 from ..hookspecs import HOOKSPEC_VERSION, hookimpl
 
 bp = Blueprint("meta", __name__, url_prefix="/api")
@@ -56,6 +57,7 @@ def _gate() -> Any:
 
 
 @bp.get("/health")
+@public
 @tag(["meta"])
 @validate_response(Health, 200)
 @validate_response(Health, 503)
@@ -82,6 +84,7 @@ async def health() -> tuple[Health, int]:
 
 
 @bp.get("/config")
+@public
 @tag(["meta"])
 @validate_response(PublicConfig)
 async def config() -> PublicConfig:
@@ -103,6 +106,7 @@ async def config() -> PublicConfig:
 
 
 @bp.get("/plugins")
+@requires("plugins.list")
 @tag(["meta"])
 @validate_response(PluginList)
 async def plugins() -> PluginList:
@@ -125,4 +129,3 @@ async def plugins() -> PluginList:
 @hookimpl
 def register_blueprints(app: Quart) -> list[Blueprint]:
     return [bp]
-

@@ -15,7 +15,18 @@ from quart import Blueprint, Quart, current_app, request
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sshgate.api import ApiError, Event, Model, db_session, emit, hookimpl, plugin_settings, static_url
+from sshgate.api import (
+    ApiError,
+    Event,
+    Model,
+    db_session,
+    emit,
+    hookimpl,
+    plugin_settings,
+    public,
+    requires,
+    static_url,
+)
 
 NAME = "testplugin"
 bp = Blueprint(NAME, __name__, url_prefix="/api/testplugin")
@@ -66,11 +77,13 @@ def _state(app: Quart | None = None) -> dict[str, Any]:
 
 
 @bp.get("/greeting")
+@public
 async def greeting() -> dict[str, str]:
     return {"greeting": plugin_settings(NAME, TestpluginSettings).greeting}
 
 
 @bp.post("/notes")
+@requires("testplugin.notes.create")
 async def add_note() -> tuple[dict[str, Any], int]:
     body = await request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("text"), str) or not body["text"]:
@@ -85,6 +98,7 @@ async def add_note() -> tuple[dict[str, Any], int]:
 
 
 @bp.get("/notes")
+@requires("testplugin.notes.list")
 async def list_notes() -> dict[str, Any]:
     async with db_session() as session:
         notes = (await session.scalars(select(Note).order_by(Note.id))).all()
@@ -92,6 +106,7 @@ async def list_notes() -> dict[str, Any]:
 
 
 @bp.get("/events")
+@requires("testplugin.events.view")
 async def events() -> dict[str, Any]:
     return {"events": [e.to_json() for e in _state()["events"]], "lifecycle": _state()["lifecycle"]}
 
