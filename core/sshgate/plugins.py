@@ -27,9 +27,13 @@ ENTRY_POINT_GROUP = "sshgate"
 
 # Core features, registered through the same hooks as any plugin. Order does not matter.
 DEFAULT_PLUGINS: tuple[str, ...] = (
+    "sshgate.audit",
     "sshgate.auth",
     "sshgate.commands",
     "sshgate.db.default_migrations",
+    "sshgate.registry",
+    "sshgate.terminal",
+    "sshgate.ssh",
     "sshgate.web.activity",
     "sshgate.web.meta",
     "sshgate.web.docs",

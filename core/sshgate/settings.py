@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1)
     login_lockout_seconds: int = Field(15 * 60, ge=1)
     login_ip_max_failures: int = Field(30, ge=1)
+    # SSH connections (every hop of a jump chain).
+    ssh_connect_timeout: float = Field(10.0, gt=0, le=300)
+    ssh_login_timeout: float = Field(15.0, gt=0, le=300)
+    ssh_keepalive_interval: float = Field(30.0, ge=0)
+    ssh_keepalive_count_max: int = Field(3, ge=1)
+    max_jump_depth: int = Field(8, ge=1, le=32)
+    host_key_policy: Literal["tofu", "strict"] = "tofu"
+    # Terminals.
+    terminal_scrollback: int = Field(1024 * 1024, ge=4096, le=64 * 1024 * 1024)
+    terminal_grace_period: float = Field(300.0, ge=0)
+    session_timeout: int = Field(3600, ge=0)  # idle seconds; 0 = never
+    max_sessions_per_user: int = Field(10, ge=1)
     # Explicit values for plugin settings, keyed by plugin name (used by tests and embedding).
     plugin_settings: dict[str, dict[str, Any]] = {}
 

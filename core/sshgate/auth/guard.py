@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from quart import Quart, current_app, g, request, websocket
+from quart import Quart, Websocket, current_app, g, request, websocket
 
 from ..errors import ApiError
 from .actor import CSRF_HEADER, Actor, presented_credentials, resolve_actor, unauthorized
@@ -94,3 +94,16 @@ async def guard_websocket() -> None:
     g.actor = actor
     if permission != PUBLIC:
         await authorize(actor, permission)
+
+
+async def still_signed_in(ws: Websocket) -> bool:
+    """Re-check a long-lived WebSocket's credentials (another worker may have revoked them)."""
+    gate = current_app.extensions["sshgate"]
+    try:
+        credentials = presented_credentials(ws)
+        if credentials is None:
+            return False
+        await resolve_actor(gate.db, auth_state().keys, gate.settings, *credentials)
+    except ApiError:
+        return False
+    return True

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from ..app import create_app
 from ..settings import Settings
+from .live import live_server  # noqa: F401  (fixture)
 from .services import postgres_admin_url, unavailable
 from .ssh import ssh_server, ssh_server_factory  # noqa: F401  (fixtures)
 from .sshd import sshd, sshd_password  # noqa: F401  (fixtures)

@@ -14,11 +14,10 @@ from typing import Any
 
 from quart import Blueprint, Quart, current_app, websocket
 
-from ..auth.actor import Actor, resolve_actor
-from ..auth.guard import auth_state, current_actor
+from ..auth.actor import Actor
+from ..auth.guard import auth_state, current_actor, still_signed_in
 from ..auth.live import RECHECK_INTERVAL
 from ..auth.permissions import requires
-from ..errors import ApiError
 from ..events import Event
 from ..hookspecs import hookimpl
 from .ws import CLOSE_UNAUTHORIZED
@@ -44,19 +43,6 @@ class Subscriber:
 
 def _subscribers(app: Quart) -> set[Subscriber]:
     return app.extensions.setdefault("sshgate.activity", set())
-
-
-async def _still_valid(actor: Actor) -> bool:
-    gate = current_app.extensions["sshgate"]
-    token = websocket.cookies.get("sshgate_session") or websocket.headers.get(
-        "Authorization", ""
-    ).removeprefix("Bearer ")
-    kind = "cookie" if websocket.cookies.get("sshgate_session") else "bearer"
-    try:
-        await resolve_actor(gate.db, auth_state().keys, gate.settings, kind, token)
-    except ApiError:
-        return False
-    return True
 
 
 @bp.websocket("/events")
@@ -85,7 +71,7 @@ async def events() -> None:
                 await websocket.send(json.dumps({"type": "event", "event": getter.result()}))
                 continue
             getter.cancel()
-            if not done and not await _still_valid(actor):
+            if not done and not await still_signed_in(websocket):
                 end("session ended")
         await websocket.close(CLOSE_UNAUTHORIZED, ended.result())
     finally:

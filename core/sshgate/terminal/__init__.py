@@ -1,0 +1,36 @@
+"""Terminals: SSH shells in the browser that outlive page reloads.
+
+A default plugin: it reaches the app only through the public hooks.
+"""
+
+from __future__ import annotations
+
+from quart import Blueprint, Quart
+
+from ..hookspecs import hookimpl
+from . import events, routes
+from .manager import SessionManager
+
+
+@hookimpl
+def register_blueprints(app: Quart) -> list[Blueprint]:
+    return [routes.bp]
+
+
+@hookimpl
+def register_events() -> list[type]:
+    return list(events.ALL)
+
+
+@hookimpl
+def startup(app: Quart) -> None:
+    manager = SessionManager(app)
+    app.extensions["sshgate.terminal"] = manager
+    manager.start()
+
+
+@hookimpl
+async def shutdown(app: Quart) -> None:
+    manager = app.extensions.get("sshgate.terminal")
+    if manager is not None:
+        await manager.shutdown()

@@ -1,0 +1,133 @@
+"""The terminal sessions of one worker: opening, limits, grace periods, idle timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from quart import Quart
+
+from ..track import emit
+from ..web.ws import CLOSE_IDLE_TIMEOUT, CLOSE_NORMAL
+from .events import TerminalClosed, TerminalOpened
+from .session import TerminalSession
+
+log = logging.getLogger(__name__)
+
+
+class SessionLimit(Exception):
+    """The user already has as many sessions as allowed."""
+
+
+class SessionManager:
+    def __init__(self, app: Quart) -> None:
+        self.app = app
+        self.settings = app.extensions["sshgate"].settings
+        self.sessions: dict[str, TerminalSession] = {}
+        self._grace: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._idle_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.settings.session_timeout:
+            self._idle_task = asyncio.create_task(self._idle_loop())
+
+    def count_for(self, user_id: int) -> int:
+        return sum(1 for s in self.sessions.values() if s.owner_id == user_id and not s.ended)
+
+    async def open(
+        self, actor: Any, server: Any, link_factory: Any, cols: int, rows: int, term: str
+    ) -> TerminalSession:
+        """Connect (through ``link_factory()``), open the PTY, and register the session."""
+        if self.count_for(actor.user_id) >= self.settings.max_sessions_per_user:
+            raise SessionLimit(
+                f"you already have {self.settings.max_sessions_per_user} terminal sessions"
+            )
+        link = await link_factory()
+        session = TerminalSession(
+            owner_id=actor.user_id,
+            owner=actor.username,
+            server_id=getattr(server, "id", None),
+            server_name=server.name,
+            encoding=getattr(server, "encoding", "utf-8") or "utf-8",
+            scrollback=self.settings.terminal_scrollback,
+            on_end=self._ended,
+        )
+        plugins = self.app.extensions["sshgate"].plugins
+        try:
+            session.observers = await plugins.session_observers(session)
+            await session.start(link, cols, rows, term)
+        except BaseException:
+            await link.close()
+            raise
+        self.sessions[session.id] = session
+        await emit(TerminalOpened(target=server.name, session_id=session.id[:12]), self.app)
+        return session
+
+    def get(self, session_id: str) -> TerminalSession | None:
+        session = self.sessions.get(session_id)
+        return session if session is not None and not session.ended else None
+
+    def attached(self, session: TerminalSession) -> None:
+        handle = self._grace.pop(session.id, None)
+        if handle is not None:
+            handle.cancel()
+
+    def detached(self, session: TerminalSession) -> None:
+        """The last client left: keep the shell for the grace period, then end it."""
+        if session.clients or session.ended or session.id in self._grace:
+            return
+        grace = self.settings.terminal_grace_period
+        self._grace[session.id] = asyncio.get_running_loop().call_later(
+            grace, session.end, f"no client reattached within {grace:g} s"
+        )
+
+    def _ended(self, session: TerminalSession, reason: str) -> None:
+        self.sessions.pop(session.id, None)
+        handle = self._grace.pop(session.id, None)
+        if handle is not None:
+            handle.cancel()
+        task = asyncio.ensure_future(self._finish(session, reason))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _finish(self, session: TerminalSession, reason: str) -> None:
+        with contextlib.suppress(Exception):
+            await session.link.close()
+        await emit(
+            TerminalClosed(
+                actor=session.owner,
+                target=session.server_name,
+                session_id=session.id[:12],
+                reason=reason,
+                bytes_out=session.bytes_out,
+                bytes_in=session.bytes_in,
+                seconds=round(time.time() - session.started, 1),
+            ),
+            self.app,
+        )
+
+    async def _idle_loop(self) -> None:
+        timeout = self.settings.session_timeout
+        while True:
+            await asyncio.sleep(min(30.0, timeout / 4))
+            now = time.monotonic()
+            for session in list(self.sessions.values()):
+                if now - session.last_activity > timeout:
+                    session.end(f"idle for more than {timeout} s", CLOSE_IDLE_TIMEOUT)
+
+    def end_user(self, user_id: int, reason: str) -> None:
+        for session in list(self.sessions.values()):
+            if session.owner_id == user_id:
+                session.end(reason, CLOSE_NORMAL)
+
+    async def shutdown(self) -> None:
+        if self._idle_task is not None:
+            self._idle_task.cancel()
+        for session in list(self.sessions.values()):
+            session.end("sshgate is shutting down", 1001)
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,218 @@
+"""Terminal WebSockets and the session list. The protocol is in docs/protocol.md."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from quart import Blueprint, current_app, websocket
+
+from ..auth.guard import auth_state, current_actor, still_signed_in
+from ..auth.live import RECHECK_INTERVAL
+from ..auth.permissions import authorize, requires
+from ..errors import ApiError
+from ..registry.service import get_visible
+from ..ssh.connector import open_connection
+from ..ssh.diagnosis import ConnectFailed
+from ..web.ws import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_SESSION_LIMIT,
+    CLOSE_SSH_FAILED,
+    CLOSE_UNAUTHORIZED,
+)
+from .clients import Client
+from .manager import SessionLimit, SessionManager
+from .session import TerminalSession
+
+bp = Blueprint("terminal", __name__, url_prefix="/api")
+MAX_COLS, MAX_ROWS = 1000, 500
+
+
+def manager() -> SessionManager:
+    return current_app.extensions["sshgate.terminal"]
+
+
+async def _refuse(code: int, error: str, message: str, **extra: Any) -> None:
+    await websocket.send(json.dumps({"type": "error", "code": error, "message": message, **extra}))
+    await websocket.close(code, message[:120])
+
+
+def _size() -> tuple[int, int]:
+    try:
+        cols = int(websocket.args.get("cols", 80))
+        rows = int(websocket.args.get("rows", 24))
+    except ValueError:
+        return 80, 24
+    return max(1, min(cols, MAX_COLS)), max(1, min(rows, MAX_ROWS))
+
+
+@bp.websocket("/ws/terminal/<int:server_id>")
+@requires("terminal.open")
+async def open_terminal(server_id: int) -> None:
+    """Open a new shell on a registered server."""
+    actor = current_actor()
+    gate = current_app.extensions["sshgate"]
+    async with gate.db.session() as session:
+        try:
+            server = await get_visible(session, actor, server_id)
+        except ApiError:
+            server = None
+    await websocket.accept()
+    if server is None:
+        return await _refuse(CLOSE_NOT_FOUND, "not_found", f"no server {server_id}")
+    try:
+        await authorize(actor, "terminal.open", server)
+    except ApiError as exc:
+        return await _refuse(CLOSE_FORBIDDEN, exc.code, exc.message)
+    if not server.ssh_enabled:
+        return await _refuse(CLOSE_FORBIDDEN, "ssh_disabled", f"SSH is disabled for {server.name}")
+    cols, rows = _size()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        terminal = await manager().open(
+            actor,
+            server,
+            lambda: open_connection(app, server.id, actor, purpose="terminal"),
+            cols,
+            rows,
+            websocket.args.get("term", "xterm-256color")[:40],
+        )
+    except SessionLimit as exc:
+        return await _refuse(CLOSE_SESSION_LIMIT, "session_limit", str(exc))
+    except ConnectFailed as exc:
+        diagnosis = exc.diagnosis.to_json()
+        return await _refuse(
+            CLOSE_SSH_FAILED, "ssh_failed", exc.diagnosis.message, diagnosis=diagnosis
+        )
+    await serve(terminal, Client(actor.username))
+
+
+@bp.websocket("/ws/terminal/attach/<session_id>")
+@requires("terminal.attach")
+async def attach_terminal(session_id: str) -> None:
+    """Reattach to a running shell: the scrollback first, then live output."""
+    actor = current_actor()
+    await websocket.accept()
+    terminal = manager().get(session_id)
+    if terminal is None or terminal.owner_id != actor.user_id:
+        return await _refuse(CLOSE_NOT_FOUND, "not_found", "no such terminal session (it ended?)")
+    await serve(terminal, Client(actor.username))
+
+
+async def serve(terminal: TerminalSession, client: Client) -> None:
+    """Pump one client: output to frames, frames to input, until either side ends."""
+    actor = current_actor()
+    scrollback = terminal.attach(client)
+    manager().attached(terminal)
+
+    def signed_out(reason: str) -> None:
+        # The owner's login ended: so does the shell it opened; a viewer is only dropped.
+        if terminal.owner_id == actor.user_id:
+            terminal.end(reason, CLOSE_UNAUTHORIZED)
+        client.close(CLOSE_UNAUTHORIZED, reason)
+
+    forget = auth_state().live.add(actor.session_id, actor.user_id, signed_out)
+    reader = asyncio.ensure_future(_read(terminal, client))
+    try:
+        await websocket.send(json.dumps({"type": "session", **_hello(terminal, client)}))
+        if scrollback:
+            await websocket.send(scrollback)
+        await _write(terminal, client)
+    finally:
+        reader.cancel()
+        forget()
+        terminal.detach(client)
+        manager().detached(terminal)
+
+
+def _hello(terminal: TerminalSession, client: Client) -> dict[str, Any]:
+    info = terminal.info()
+    return {
+        "id": terminal.id,
+        "server_id": info["server_id"],
+        "server": info["server"],
+        "cols": info["cols"],
+        "rows": info["rows"],
+        "encoding": terminal.encoding,
+        "read_only": client.read_only,
+    }
+
+
+async def _write(terminal: TerminalSession, client: Client) -> None:
+    while True:
+        try:
+            await asyncio.wait_for(client.wait(), RECHECK_INTERVAL)
+        except TimeoutError:
+            if not await still_signed_in(websocket):
+                client.close(CLOSE_UNAUTHORIZED, "session ended")
+            continue
+        data = client.take()
+        if data:
+            await websocket.send(data)
+            terminal.drained(client)
+            continue
+        while client.controls:
+            await websocket.send(json.dumps(client.controls.popleft()))
+        if client.closed_reason is not None and not client.queued:
+            code, reason = client.closed_reason
+            await websocket.close(code, reason[:120])
+            return
+
+
+async def _read(terminal: TerminalSession, client: Client) -> None:
+    while True:
+        message = await websocket.receive()
+        if isinstance(message, bytes):
+            if client.read_only:
+                client.control({"type": "notice", "message": "this view is read-only"})
+            else:
+                await terminal.send_input(message)
+            continue
+        try:
+            control = json.loads(message)
+        except ValueError:
+            client.control({"type": "error", "code": "bad_message", "message": "not JSON"})
+            continue
+        await _control(terminal, client, control)
+
+
+async def _control(terminal: TerminalSession, client: Client, control: Any) -> None:
+    kind = control.get("type") if isinstance(control, dict) else None
+    if kind == "resize" and not client.read_only:
+        cols, rows = control.get("cols"), control.get("rows")
+        if isinstance(cols, int) and isinstance(rows, int) and cols > 0 and rows > 0:
+            terminal.resize(min(cols, MAX_COLS), min(rows, MAX_ROWS))
+    elif kind == "ping":
+        client.control({"type": "pong", "t": control.get("t")})
+    elif kind == "input" and isinstance(control.get("data"), str) and not client.read_only:
+        await terminal.send_input(control["data"].encode())
+    elif kind == "close" and not client.read_only:
+        terminal.end("closed by the user")
+    else:
+        client.control({"type": "error", "code": "bad_message", "message": f"unknown {kind!r}"})
+
+
+@bp.get("/terminal/sessions")
+@requires("terminal.sessions.list")
+async def list_sessions() -> dict[str, Any]:
+    """Your running terminal sessions (all of them, for administrators)."""
+    actor = current_actor()
+    sessions = [
+        s.info()
+        for s in manager().sessions.values()
+        if not s.ended and (actor.is_admin or s.owner_id == actor.user_id)
+    ]
+    return {"sessions": sessions}
+
+
+@bp.delete("/terminal/sessions/<session_id>")
+@requires("terminal.sessions.close")
+async def close_session(session_id: str) -> dict[str, Any]:
+    actor = current_actor()
+    terminal = manager().get(session_id)
+    if terminal is None or not (actor.is_admin or terminal.owner_id == actor.user_id):
+        raise ApiError(404, "not_found", "no such terminal session")
+    terminal.end(f"closed by {actor.username}")
+    return {"closed": True}

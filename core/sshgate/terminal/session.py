@@ -1,0 +1,204 @@
+"""A terminal session: one SSH connection and PTY, independent of any WebSocket.
+
+Output path (hot): asyncssh calls ``data_received`` -> scrollback ring -> observers (called
+directly, never through pluggy) -> each client's bounded queue. A client above its high
+watermark pauses reading the channel; SSH flow control then pauses the remote program.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+import asyncssh
+
+from .clients import Client
+from .ring import RingBuffer
+
+log = logging.getLogger(__name__)
+# Pastes are cut into pieces no bigger than one SSH packet, written as the window allows.
+INPUT_CHUNK = 16 * 1024
+
+
+class _ChannelSide(asyncssh.SSHClientSession):  # type: ignore[type-arg]
+    """asyncssh's callbacks, forwarded to the session without extra work."""
+
+    def __init__(self, session: TerminalSession) -> None:
+        self._session = session
+
+    def data_received(self, data: bytes, datatype: Any) -> None:
+        self._session._output(data)
+
+    def exit_status_received(self, status: int) -> None:
+        self._session.exit_status = status
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._session._channel_closed(exc)
+
+    def pause_writing(self) -> None:
+        self._session._writable.clear()
+
+    def resume_writing(self) -> None:
+        self._session._writable.set()
+
+
+class TerminalSession:
+    def __init__(
+        self,
+        *,
+        owner_id: int,
+        owner: str,
+        server_id: int | None,
+        server_name: str,
+        encoding: str = "utf-8",
+        scrollback: int = 1024 * 1024,
+        on_end: Callable[[TerminalSession, str], None] | None = None,
+    ) -> None:
+        self.id = secrets.token_urlsafe(18)
+        self.owner_id = owner_id
+        self.owner = owner
+        self.server_id = server_id
+        self.server_name = server_name
+        self.encoding = encoding
+        self.ring = RingBuffer(scrollback)
+        self.clients: set[Client] = set()
+        self.observers: list[Any] = []
+        self.cols, self.rows = 80, 24
+        self.started = time.time()
+        self.last_activity = time.monotonic()
+        self.bytes_out = self.bytes_in = 0
+        self.exit_status: int | None = None
+        self.ended: str | None = None
+        self.link: Any = None
+        self._channel: asyncssh.SSHClientChannel[bytes] | None = None
+        self._paused = False
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._write_lock = asyncio.Lock()
+        self._on_end = on_end
+
+    async def start(self, link: Any, cols: int, rows: int, term: str = "xterm-256color") -> None:
+        """Open the PTY and a login shell on ``link.conn`` (an asyncssh connection)."""
+        self.link = link
+        self.cols, self.rows = cols, rows
+        self._channel, _ = await link.conn.create_session(
+            lambda: _ChannelSide(self),
+            term_type=term,
+            term_size=(cols, rows),
+            encoding=None,
+        )
+
+    # Output ------------------------------------------------------------------------------
+
+    def _output(self, data: bytes) -> None:
+        self.bytes_out += len(data)
+        self.last_activity = time.monotonic()
+        self.ring.append(data)
+        for observer in self.observers:
+            try:
+                observer.data_received(data, "output")
+            except Exception:
+                log.exception("session observer %r failed; removing it", observer)
+                self.observers = [o for o in self.observers if o is not observer]
+        for client in list(self.clients):
+            if not client.feed(data):
+                self.detach(client)
+                client.close(4408, "fell too far behind; reconnect to resync")
+            elif client.steers_flow and client.above_high and not self._paused:
+                self._paused = True
+                if self._channel is not None:
+                    self._channel.pause_reading()
+
+    def drained(self, client: Client) -> None:
+        """A client's queue shrank: resume reading once every steering client caught up."""
+        if self._paused and all(c.below_low for c in self.clients if c.steers_flow):
+            self._paused = False
+            if self._channel is not None:
+                self._channel.resume_reading()
+
+    # Clients -----------------------------------------------------------------------------
+
+    def attach(self, client: Client) -> bytes:
+        """Add a client; returns the scrollback it should show first."""
+        self.clients.add(client)
+        return self.ring.snapshot()
+
+    def detach(self, client: Client) -> None:
+        self.clients.discard(client)
+        self.drained(client)
+
+    # Input and control -------------------------------------------------------------------
+
+    async def send_input(self, data: bytes) -> None:
+        """Write keystrokes or a paste, in order, as fast as the SSH window allows."""
+        if self.ended or self._channel is None:
+            return
+        if self.encoding != "utf-8":
+            data = data.decode("utf-8", "replace").encode(self.encoding, "replace")
+        self.last_activity = time.monotonic()
+        async with self._write_lock:
+            for start in range(0, len(data), INPUT_CHUNK):
+                await self._writable.wait()
+                if self.ended:
+                    return
+                self._channel.write(data[start : start + INPUT_CHUNK])
+        self.bytes_in += len(data)
+        for observer in self.observers:
+            with contextlib.suppress(Exception):
+                observer.data_received(data, "input")
+
+    def resize(self, cols: int, rows: int) -> None:
+        if (cols, rows) == (self.cols, self.rows) or self._channel is None or self.ended:
+            return
+        self.cols, self.rows = cols, rows
+        self._channel.change_terminal_size(cols, rows)
+        for observer in self.observers:
+            with contextlib.suppress(Exception):
+                observer.resized(cols, rows)
+
+    # Ending ------------------------------------------------------------------------------
+
+    def _channel_closed(self, exc: Exception | None) -> None:
+        if self.exit_status is not None:
+            reason = f"the shell exited with status {self.exit_status}"
+        else:
+            reason = f"the connection was lost: {exc}" if exc else "the shell ended"
+        self.end(reason)
+
+    def end(self, reason: str, code: int = 1000) -> None:
+        """End the session once: close the channel and link, tell clients and observers."""
+        if self.ended:
+            return
+        self.ended = reason
+        if self._channel is not None:
+            self._channel.close()
+        notice = f"\r\n\x1b[2m[sshgate: session closed: {reason}]\x1b[0m\r\n".encode()
+        for client in list(self.clients):
+            client.feed(notice)
+            client.control({"type": "exit", "status": self.exit_status, "reason": reason})
+            client.close(code, reason)
+        for observer in self.observers:
+            with contextlib.suppress(Exception):
+                observer.closed()
+        if self._on_end is not None:
+            self._on_end(self, reason)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "server_id": self.server_id,
+            "server": self.server_name,
+            "started": self.started,
+            "cols": self.cols,
+            "rows": self.rows,
+            "bytes_out": self.bytes_out,
+            "bytes_in": self.bytes_in,
+            "clients": len(self.clients),
+            "ended": self.ended,
+        }

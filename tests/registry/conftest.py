@@ -1,0 +1,1 @@
+from registry_helpers import create_server  # noqa: F401  (fixture)

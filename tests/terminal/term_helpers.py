@@ -1,0 +1,105 @@
+"""A WebSocket terminal client for tests, speaking docs/protocol.md over a real socket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import websockets
+
+from sshgate.registry.credentials import credentials_box
+from sshgate.registry.models import Server
+
+
+async def register(app, target, *, name: str = "target", group: str = "dev", **fields) -> int:
+    """A Server row for an SSHTestServer or OpenSSHServer (password or key auth)."""
+    box = credentials_box(app)
+    secret = fields.pop("secret", None)
+    method = fields.pop("auth_method", "password")
+    async with app.extensions["sshgate"].db.session() as session:
+        server = Server(
+            name=name,
+            host=target.host,
+            port=target.port,
+            username=fields.pop("username", getattr(target, "user", "tester")),
+            auth_method=method,
+            secret=box.encrypt(secret) if secret else None,
+            group=group,
+            **fields,
+        )
+        session.add(server)
+        await session.flush()
+        return server.id
+
+
+class Term:
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.output = bytearray()
+        self.controls: list[dict] = []
+        self.hello: dict = {}
+
+    @classmethod
+    async def open(cls, url: str, token: str, **kwargs: Any) -> Term:
+        ws = await websockets.connect(
+            url,
+            additional_headers={"Authorization": f"Bearer {token}"},
+            max_size=None,
+            close_timeout=2,
+            **kwargs,
+        )
+        term = cls(ws)
+        first = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        term.controls.append(first)
+        if first.get("type") == "session":
+            term.hello = first
+        return term
+
+    async def read_until(self, marker: bytes, within: float = 30) -> bytes:
+        """Read frames until ``marker`` shows up in the output; return the output so far."""
+
+        async def pump() -> None:
+            searched = 0
+            while marker not in self.output[searched:]:
+                # Search only what is new (plus an overlap): output can be tens of MB.
+                searched = max(0, len(self.output) - len(marker))
+                frame = await self.ws.recv()
+                if isinstance(frame, bytes):
+                    self.output += frame
+                else:
+                    self.controls.append(json.loads(frame))
+
+        await asyncio.wait_for(pump(), within)
+        return bytes(self.output)
+
+    async def send(self, text: str | bytes) -> None:
+        await self.ws.send(text.encode() if isinstance(text, str) else text)
+
+    async def control(self, **message: Any) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def run(self, command: str, marker: str, within: float = 30) -> bytes:
+        """Type ``command`` and wait for ``marker`` (make it differ from the typed text)."""
+        await self.send(command + "\n")
+        return await self.read_until(marker.encode(), within)
+
+    async def closed(self, within: float = 30) -> tuple[int | None, str]:
+        """Drain until the server closes; returns (close code, reason)."""
+
+        async def drain() -> None:
+            try:
+                while True:
+                    frame = await self.ws.recv()
+                    if isinstance(frame, bytes):
+                        self.output += frame
+                    else:
+                        self.controls.append(json.loads(frame))
+            except websockets.ConnectionClosed:
+                return
+
+        await asyncio.wait_for(drain(), within)
+        return self.ws.close_code, self.ws.close_reason
+
+    async def close(self) -> None:
+        await self.ws.close()

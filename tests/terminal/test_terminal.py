@@ -1,0 +1,238 @@
+"""Terminal sessions over a real WebSocket: bytes, input, resize, reattach, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import os
+import re
+
+import pytest
+from term_helpers import Term, register
+
+from sshgate.testing.ssh import TEST_PASSWORD
+
+
+@pytest.fixture
+def sshgate_settings_overrides(request):
+    return getattr(request, "param", {})
+
+
+@pytest.fixture
+async def target(app, ssh_server):
+    return await register(app, ssh_server, secret=TEST_PASSWORD)
+
+
+@pytest.fixture(params=["asyncssh", "openssh"])
+async def any_target(request, app, ssh_server, sshd):
+    """The in-process server, then the real OpenSSH sshd."""
+    if request.param == "asyncssh":
+        return await register(app, ssh_server, secret=TEST_PASSWORD)
+    return await register(
+        app,
+        sshd,
+        name="openssh",
+        auth_method="key",
+        secret=sshd.client_key_path.read_text(),
+        username=sshd.user,
+    )
+
+
+def rss() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def open_term(live_server, client, server_id, **query) -> Term:
+    params = "&".join(f"{k}={v}" for k, v in query.items())
+    url = f"{live_server.ws_url}/api/ws/terminal/{server_id}" + (f"?{params}" if params else "")
+    return await Term.open(url, client.token)
+
+
+async def test_shell_opens_and_runs_a_command(live_server, user_client, target):
+    term = await open_term(live_server, user_client, target, cols=100, rows=30)
+    assert term.hello["type"] == "session" and term.hello["server"] == "target"
+    output = await term.run("echo hello-$((6*7))", "hello-42")
+    assert b"hello-42" in output
+    await term.close()
+
+
+async def test_resize_reaches_the_pty(live_server, user_client, target):
+    term = await open_term(live_server, user_client, target, cols=100, rows=30)
+    await term.run("stty size | sed 's/^/size:/'", "size:30 100")
+    await term.control(type="resize", cols=132, rows=43)
+    await term.run("stty size | sed 's/^/size:/'", "size:43 132")
+    await term.close()
+
+
+async def test_large_output_arrives_byte_exact(live_server, user_client, any_target):
+    size = 75_000_000  # 100 MB of base64 on the wire
+    term = await open_term(live_server, user_client, any_target)
+    await term.send("stty -echo\n")
+    await asyncio.sleep(0.2)
+    await term.send(f"echo BEGIN; head -c {size} /dev/zero | base64; echo END-$((1+1))\n")
+    output = await term.read_until(b"END-2", within=120)
+    body = output[output.index(b"BEGIN\r\n") + 7 : output.index(b"END-2")]
+    expected = base64.encodebytes(b"\0" * size).replace(b"\n", b"\r\n")
+    assert len(body) == len(expected)
+    assert hashlib.sha256(body).digest() == hashlib.sha256(expected).digest()
+    await term.close()
+
+
+async def test_a_large_paste_arrives_intact_and_in_order(live_server, user_client, target):
+    paste = bytes(range(32, 127)) * (5_000_000 // 95)
+    term = await open_term(live_server, user_client, target)
+    await term.run(f"stty raw -echo; head -c {len(paste)} | sha256sum | sed 's/^/sum:/'", "$ ")
+    for start in range(0, len(paste), 65536):
+        await term.send(paste[start : start + 65536])
+    output = await term.read_until(b"  -", within=60)
+    digest = re.search(rb"sum:([0-9a-f]{64})", output).group(1).decode()
+    assert digest == hashlib.sha256(paste).hexdigest()
+    await term.close()
+
+
+async def test_reattach_returns_scrollback_and_the_same_shell(live_server, user_client, target):
+    term = await open_term(live_server, user_client, target)
+    output = await term.run("echo pid:$$:end", ":end\r\n")
+    pid = re.search(rb"pid:(\d+):end", output).group(1)
+    session_id = term.hello["id"]
+    await term.ws.close()  # the page reloads, or the network drops
+    again = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/attach/{session_id}", user_client.token
+    )
+    assert again.hello["id"] == session_id
+    scrollback = await again.read_until(b"pid:" + pid)
+    assert b"pid:" + pid in scrollback
+    await again.run("echo pid:$$:again", ":again\r\n")
+    assert re.search(rb"pid:(\d+):again", bytes(again.output)).group(1) == pid
+    await again.close()
+
+
+async def test_only_the_owner_can_reattach(live_server, user_client, make_client, target):
+    term = await open_term(live_server, user_client, target)
+    other = await make_client("mallory", groups=["dev"])
+    stranger = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/attach/{term.hello['id']}", other.token
+    )
+    assert stranger.controls[0]["code"] == "not_found"
+    assert (await stranger.closed())[0] == 4404
+    await term.close()
+
+
+@pytest.mark.parametrize(
+    "sshgate_settings_overrides", [{"terminal_grace_period": 0.5}], indirect=True
+)
+async def test_grace_period_ends_a_detached_session(app, live_server, user_client, target):
+    term = await open_term(live_server, user_client, target)
+    session_id = term.hello["id"]
+    await term.ws.close()
+    manager = app.extensions["sshgate.terminal"]
+    for _ in range(100):
+        if manager.get(session_id) is None:
+            break
+        await asyncio.sleep(0.05)
+    assert manager.get(session_id) is None
+    late = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/attach/{session_id}", user_client.token
+    )
+    assert late.controls[0]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("sshgate_settings_overrides", [{"session_timeout": 1}], indirect=True)
+async def test_idle_session_is_closed_with_a_reason(live_server, user_client, target):
+    term = await open_term(live_server, user_client, target)
+    code, reason = await term.closed(within=10)
+    assert code == 4408 and "idle" in reason
+    assert b"session closed: idle" in term.output
+    assert any(c.get("type") == "exit" for c in term.controls)
+
+
+@pytest.mark.parametrize(
+    "sshgate_settings_overrides", [{"max_sessions_per_user": 2}], indirect=True
+)
+async def test_session_cap(live_server, user_client, target):
+    first = await open_term(live_server, user_client, target)
+    second = await open_term(live_server, user_client, target)
+    third = await open_term(live_server, user_client, target)
+    assert third.controls[0]["code"] == "session_limit"
+    assert (await third.closed())[0] == 4429
+    await first.close()
+    await second.close()
+
+
+async def test_revoked_login_closes_its_terminals(
+    app, live_server, admin_client, user_client, target
+):
+    term = await open_term(live_server, user_client, target)
+    await term.run("echo ready-$((1+2))", "ready-3")
+    await admin_client.delete(f"/api/admin/users/{user_client.user_id}/sessions")
+    code, _ = await term.closed(within=10)
+    assert code == 4401
+    manager = app.extensions["sshgate.terminal"]
+    assert manager.get(term.hello["id"]) is None
+
+
+async def test_refusals_have_documented_close_codes(
+    live_server, user_client, admin_client, app, ssh_server
+):
+    hidden = await register(app, ssh_server, name="prod-box", group="prod", secret=TEST_PASSWORD)
+    term = await open_term(live_server, user_client, hidden)
+    assert (await term.closed())[0] == 4404
+    wrong = await register(app, ssh_server, name="wrong-pass", secret="not-the-password")
+    term = await open_term(live_server, user_client, wrong)
+    assert term.controls[0]["code"] == "ssh_failed"
+    assert term.controls[0]["diagnosis"]["stage"] == "auth_failed"
+    assert (await term.closed())[0] == 4502
+    disabled = await register(
+        app, ssh_server, name="no-ssh", secret=TEST_PASSWORD, ssh_enabled=False
+    )
+    term = await open_term(live_server, user_client, disabled)
+    assert term.controls[0]["code"] == "ssh_disabled"
+    assert (await term.closed())[0] == 4403
+
+
+async def test_sessions_are_listed_and_closed_over_rest(live_server, user_client, target):
+    term = await open_term(live_server, user_client, target)
+    listed = await (await user_client.get("/api/terminal/sessions")).get_json()
+    assert [s["id"] for s in listed["sessions"]] == [term.hello["id"]]
+    closed = await user_client.delete(f"/api/terminal/sessions/{term.hello['id']}")
+    assert closed.status_code == 200
+    assert (await term.closed())[0] == 1000
+
+
+async def test_terminal_against_real_openssh(app, live_server, user_client, sshd):
+    key = sshd.client_key_path.read_text()
+    server_id = await register(
+        app, sshd, name="openssh", auth_method="key", secret=key, username=sshd.user
+    )
+    term = await open_term(live_server, user_client, server_id, cols=90, rows=20)
+    await term.run("stty size | sed 's/^/size:/'", "size:20 90")
+    await term.run("echo pid:$$:x", ":x\r\n")
+    await term.control(type="resize", cols=101, rows=33)
+    await term.run("stty size | sed 's/^/size:/'", "size:33 101")
+    await term.close()
+
+
+async def test_a_client_that_stops_reading_pauses_the_remote(
+    app, live_server, user_client, any_target
+):
+    term = await open_term(live_server, user_client, any_target)
+    await term.run("echo go-$((2+2))", "go-4")
+    # Random data: zeros would shrink a thousandfold under WebSocket compression.
+    await term.send("base64 /dev/urandom\n")  # prints without end
+    session = app.extensions["sshgate.terminal"].get(term.hello["id"])
+    for _ in range(100):
+        if session.bytes_out > 1024 * 1024:
+            break
+        await asyncio.sleep(0.1)
+    # From here on the client reads nothing: its socket fills, then the gateway's queue.
+    await asyncio.sleep(3)
+    before_rss, before_bytes = rss(), session.bytes_out
+    await asyncio.sleep(27)
+    growth, printed = rss() - before_rss, session.bytes_out - before_bytes
+    assert growth < 50 * 1024 * 1024, growth
+    # The remote was held back by the SSH window: it printed next to nothing meanwhile.
+    assert printed < 2 * 1024 * 1024, printed
+    await term.send(b"\x03")
+    await term.close()
