@@ -94,7 +94,9 @@ def create_app(
         if settings.migrate_on_start:
             await upgrade(gate.db.engine, gate.migration_locations)
         await hooks.call("startup", app=app)
-        await hooks.track_event(StartupEvent(instance_id=gate.instance_id, version=__version__))
+        await hooks.track_event(
+            StartupEvent(instance_id=gate.instance_id, version=__version__), app
+        )
 
     @app.after_serving
     async def _stop() -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .events import Event
 
-HOOKSPEC_VERSION = "1.0"
+HOOKSPEC_VERSION = "1.1"
 
 hookspec = pluggy.HookspecMarker("sshgate")
 hookimpl = pluggy.HookimplMarker("sshgate")
@@ -86,8 +86,8 @@ def shutdown(app: Quart) -> None:
 
 
 @hookspec
-def track_event(event: Event) -> None:
-    """Something happened (login, connection, file write, ...); observe it."""
+def track_event(event: Event, app: Quart) -> None:
+    """Something happened (login, connection, file write, ...) in ``app``; observe it."""
 
 
 @hookspec

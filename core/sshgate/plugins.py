@@ -205,8 +205,8 @@ class Plugins:
             except Exception:
                 log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
 
-    async def track_event(self, event: Any) -> None:
-        await self.call_isolated("track_event", event=event)
+    async def track_event(self, event: Any, app: Any) -> None:
+        await self.call_isolated("track_event", event=event, app=app)
 
     async def permission_allowed(self, actor: Any, action: str, resource: Any) -> bool | None:
         """Any False denies; otherwise any True allows; otherwise no opinion (None)."""

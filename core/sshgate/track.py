@@ -21,7 +21,8 @@ async def emit(event: Event, app: Quart | None = None) -> None:
 
     Inside a request, the actor and source address default to the caller's.
     """
-    gate = (app or current_app).extensions["sshgate"]
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    gate = app.extensions["sshgate"]
     if has_request_context() or has_websocket_context():
         req = request if has_request_context() else websocket
         actor = g.get("actor")
@@ -29,4 +30,4 @@ async def emit(event: Event, app: Quart | None = None) -> None:
             event.actor = actor.username
         if event.source_ip is None:
             event.source_ip = client_ip(req, gate.settings.trusted_proxies)
-    await gate.plugins.track_event(event)
+    await gate.plugins.track_event(event, app)

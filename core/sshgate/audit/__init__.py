@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 import click
-from quart import Blueprint, Quart, current_app, has_app_context
+from quart import Blueprint, Quart
 from sqlalchemy.exc import DBAPIError
 
 from ..app import app_from_env, get_gate
@@ -26,17 +26,9 @@ def register_blueprints(app: Quart) -> list[Blueprint]:
 
 
 @hookimpl
-async def track_event(event: Event) -> None:
-    if not event.audited:
-        return
-    if not has_app_context():
-        # track_event is not told which app emitted; without one there is no database to
-        # write to. Raise, so the core logs the lost entry loudly instead of dropping it.
-        raise RuntimeError(
-            f"audit entry for {event.name} lost: event emitted outside an app context "
-            "(emit inside a request, a startup task or `async with app.app_context()`)"
-        )
-    await chain.append(current_app._get_current_object(), event)  # type: ignore[attr-defined]
+async def track_event(event: Event, app: Quart) -> None:
+    if event.audited:
+        await chain.append(app, event)
 
 
 @click.group("audit")

@@ -7,7 +7,6 @@ disabled account close the feed at once (and other workers' feeds within a re-ch
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,9 +84,7 @@ def register_blueprints(app: Quart) -> list[Blueprint]:
 
 
 @hookimpl
-def track_event(event: Event) -> None:
-    if not event.audited:
-        return
-    with contextlib.suppress(RuntimeError):  # outside an app context there are no listeners
-        for subscriber in list(_subscribers(current_app)):
+def track_event(event: Event, app: Quart) -> None:
+    if event.audited:
+        for subscriber in list(_subscribers(app)):
             subscriber.offer(event)

@@ -166,8 +166,8 @@ def shutdown(app: Quart) -> None:
 
 
 @hookimpl
-async def track_event(event: Event) -> None:
-    _state()["events"].append(event)
+async def track_event(event: Event, app: Quart) -> None:
+    _state(app)["events"].append(event)
 
 
 @hookimpl
