@@ -11,12 +11,15 @@ from pydantic import BaseModel
 from quart import current_app
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .auth.guard import current_actor
+from .auth.guard import current_actor, still_signed_in
 from .auth.permissions import authorize, public, requires
 from .db import Model
 from .errors import ApiError
 from .events import Event
 from .hookspecs import HOOKSPEC_VERSION, hookimpl
+from .registry.public import ServerInfo, server_for
+from .ssh.connector import SSHLink, open_connection
+from .ssh.diagnosis import ConnectFailed, Diagnosis
 from .track import emit
 from .web.errors import error_response
 
@@ -29,8 +32,12 @@ if TYPE_CHECKING:
 __all__ = [
     "HOOKSPEC_VERSION",
     "ApiError",
+    "ConnectFailed",
+    "Diagnosis",
     "Event",
     "Model",
+    "SSHLink",
+    "ServerInfo",
     "authorize",
     "current_actor",
     "db_session",
@@ -38,11 +45,14 @@ __all__ = [
     "error_response",
     "gate",
     "hookimpl",
+    "open_connection",
     "plugin_settings",
     "public",
     "requires",
+    "server_for",
     "settings",
     "static_url",
+    "still_signed_in",
 ]
 
 SettingsT = TypeVar("SettingsT", bound=BaseModel)

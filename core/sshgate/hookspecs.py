@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from .events import Event
 
-HOOKSPEC_VERSION = "1.1"
+HOOKSPEC_VERSION = "1.2"
 
 hookspec = pluggy.HookspecMarker("sshgate")
 hookimpl = pluggy.HookimplMarker("sshgate")
@@ -107,3 +107,8 @@ def permission_allowed(actor: Any, action: str, resource: Any) -> bool | None:
 @hookspec
 def before_connect(actor: Any, server: Any) -> str | None:
     """Return a reason to veto an SSH connection; None lets it through."""
+
+
+@hookspec
+def before_file_transfer(actor: Any, server: Any, operation: str, path: str) -> str | None:
+    """Return a reason to veto a file operation (read, write, delete, ...); None allows it."""

@@ -226,6 +226,15 @@ class Plugins:
                 return str(reason)
         return None
 
+    async def before_file_transfer(
+        self, actor: Any, server: Any, operation: str, path: str
+    ) -> str | None:
+        """The first veto reason, or None when every plugin allows the file operation."""
+        answers = await self.call(
+            "before_file_transfer", actor=actor, server=server, operation=operation, path=path
+        )
+        return next((str(reason) for reason in answers if reason), None)
+
     async def session_observers(self, session: Any) -> list[Any]:
         observers: list[Any] = []
         for result in await self.call("session_observers", session=session):

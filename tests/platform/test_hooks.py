@@ -200,6 +200,14 @@ async def test_hook_before_connect(app):
     assert await plugins.before_connect(None, types.SimpleNamespace(name="web-1")) is None
 
 
+async def test_hook_before_file_transfer(app):
+    plugins = app.extensions["sshgate"].plugins
+    server = types.SimpleNamespace(name="files-1")
+    veto = await plugins.before_file_transfer(None, server, "upload", "/testplugin-forbidden/x")
+    assert veto == "testplugin forbids upload under /testplugin-forbidden"
+    assert await plugins.before_file_transfer(None, server, "read", "/srv/x") is None
+
+
 def test_cli_lists_the_entry_point_plugin():
     result = subprocess.run(
         [sys.executable, "-m", "sshgate", "plugins", "--json"],

@@ -189,3 +189,10 @@ async def before_connect(actor: Any, server: Any) -> str | None:
     if getattr(server, "name", None) == "testplugin-vetoed":
         return "servers named testplugin-vetoed are vetoed by testplugin"
     return None
+
+
+@hookimpl
+def before_file_transfer(actor: Any, server: Any, operation: str, path: str) -> str | None:
+    if path.startswith("/testplugin-forbidden"):
+        return f"testplugin forbids {operation} under /testplugin-forbidden"
+    return None
