@@ -1,4 +1,8 @@
-"""Jump-host chains: refused at save time when they loop, dangle or run too deep."""
+"""Jump-host chains: refused when they loop, dangle or run deeper than allowed.
+
+The registry checks a chain when a server is saved; the connector checks it again when it
+loads the chain (rows can go bad later, e.g. a loop made by two edits).
+"""
 
 from __future__ import annotations
 
@@ -8,30 +12,45 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .models import Server
 
 
-async def validate_chain(
-    session: AsyncSession, server_id: int | None, jump_via_id: int, max_depth: int
-) -> list[int]:
-    """The chain of jump host ids (nearest first) for a server that would use ``jump_via_id``.
+class ChainError(ValueError):
+    """The chain loops, is longer than allowed, or names a server that does not exist."""
 
-    Raises ValueError for a missing jump host, a cycle, or more than ``max_depth`` hops.
+
+async def validate_chain(
+    session: AsyncSession, server_id: int | None, jump_via_id: int | None, max_depth: int
+) -> list[Server]:
+    """The jump hosts in front of a server, bastion first; raises :class:`ChainError`.
+
+    ``server_id`` is None for a server not saved yet. ``max_depth`` is the most jump hosts
+    allowed in front of the target (``SSHGATE_MAX_JUMP_DEPTH``).
     """
-    chain: list[int] = []
-    current: int | None = jump_via_id
-    while current is not None:
-        if current == server_id or current in chain:
-            raise ValueError("jump hosts would form a cycle")
-        row = (
-            await session.execute(select(Server.id, Server.jump_via_id).where(Server.id == current))
-        ).first()
-        if row is None:
-            raise ValueError(f"jump host {current} does not exist")
-        chain.append(current)
-        current = row.jump_via_id
-    # Servers that already jump through this one get longer chains too.
-    depth = len(chain) + (await _dependents_depth(session, server_id) if server_id else 0)
+    if jump_via_id is not None and jump_via_id == server_id:
+        raise ChainError("a server cannot jump via itself")
+    seen: dict[int, str] = {}
+    jumps: list[Server] = []
+    next_id = jump_via_id
+    while next_id is not None:
+        if next_id == server_id or next_id in seen:
+            path = ["this server", *(s.name for s in jumps), seen.get(next_id, "this server")]
+            raise ChainError(
+                f"jump chain loops: {' -> '.join(path)} "
+                "(a server cannot be its own jump host, directly or through others)"
+            )
+        server = await session.get(Server, next_id)
+        if server is None:
+            raise ChainError(f"jump server #{next_id} does not exist")
+        seen[next_id] = server.name
+        jumps.append(server)
+        next_id = server.jump_via_id
+    # Servers that already jump through this one would get longer chains too.
+    depth = len(jumps) + (await _dependents_depth(session, server_id) if server_id else 0)
     if depth > max_depth:
-        raise ValueError(f"the jump chain would have {depth} hops; the limit is {max_depth}")
-    return chain
+        raise ChainError(
+            f"jump chain of {depth} jump hosts is longer than {max_depth} jump hosts "
+            "(SSHGATE_MAX_JUMP_DEPTH)"
+        )
+    jumps.reverse()
+    return jumps
 
 
 async def _dependents_depth(session: AsyncSession, server_id: int) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncssh
-from quart import Quart, has_app_context
+from quart import Quart
 
 from ..events import Event
 from ..registry.models import Server
@@ -105,11 +105,7 @@ class _Opener:
 
     async def emit(self, event: Event) -> None:
         event.actor = event.actor or self.username
-        if has_app_context():
-            await emit(event, self.app)
-        else:  # background callers (monitoring): audit needs an app context to write
-            async with self.app.app_context():
-                await emit(event, self.app)
+        await emit(event, self.app)  # works outside requests too (monitoring)
 
     async def open(self, server_id: int) -> SSHLink:
         started = time.monotonic()
