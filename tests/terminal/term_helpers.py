@@ -41,7 +41,7 @@ class Term:
         self.hello: dict = {}
 
     @classmethod
-    async def open(cls, url: str, token: str, **kwargs: Any) -> Term:
+    async def open(cls, url: str, token: str, *, hello: bool = True, **kwargs: Any) -> Term:
         ws = await websockets.connect(
             url,
             additional_headers={"Authorization": f"Bearer {token}"},
@@ -50,6 +50,8 @@ class Term:
             **kwargs,
         )
         term = cls(ws)
+        if not hello:  # quick connect speaks first from the client side
+            return term
         first = json.loads(await asyncio.wait_for(ws.recv(), 30))
         term.controls.append(first)
         if first.get("type") == "session":

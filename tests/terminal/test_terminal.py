@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import os
 import re
 
 import pytest
+import websockets
 from term_helpers import Term, register
 
 from sshgate.testing.ssh import TEST_PASSWORD
@@ -235,4 +237,93 @@ async def test_a_client_that_stops_reading_pauses_the_remote(
     # The remote was held back by the SSH window: it printed next to nothing meanwhile.
     assert printed < 2 * 1024 * 1024, printed
     await term.send(b"\x03")
+    await term.close()
+
+
+async def test_quick_connect_confirms_the_host_key_before_sending_credentials(
+    live_server, admin_client, ssh_server
+):
+    first = {
+        "type": "connect",
+        "host": ssh_server.host,
+        "port": ssh_server.port,
+        "username": "tester",
+        "password": TEST_PASSWORD,
+    }
+    term = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/quick", admin_client.token, hello=False
+    )
+    await term.control(**first)
+    offered = json.loads(await term.ws.recv())
+    assert offered == {
+        "type": "host_key",
+        "key_type": "ssh-ed25519",
+        "fingerprint": ssh_server.fingerprint,
+        "changed": False,
+    }
+    await term.control(type="accept_host_key", fingerprint=offered["fingerprint"])
+    hello = json.loads(await term.ws.recv())
+    assert hello["type"] == "session"
+    await term.run("echo quick-$((3*3))", "quick-9")
+    await term.close()
+
+
+async def test_quick_connect_needs_the_permission(
+    live_server, user_client, make_client, ssh_server
+):
+    first = {
+        "type": "connect",
+        "host": ssh_server.host,
+        "port": ssh_server.port,
+        "username": "tester",
+        "password": TEST_PASSWORD,
+        "host_key_fingerprint": ssh_server.fingerprint,
+    }
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await Term.open(
+            f"{live_server.ws_url}/api/ws/terminal/quick", user_client.token, hello=False
+        )
+    assert refused.value.response.status_code == 403
+    granted = await make_client("ops", permissions=["quick_connect"])
+    term = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/quick", granted.token, hello=False
+    )
+    await term.control(**first)
+    assert json.loads(await term.ws.recv())["type"] == "session"
+    await term.close()
+
+
+async def test_quick_connect_refuses_a_key_other_than_the_confirmed_one(
+    live_server, admin_client, ssh_server
+):
+    term = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/quick", admin_client.token, hello=False
+    )
+    await term.control(
+        type="connect",
+        host=ssh_server.host,
+        port=ssh_server.port,
+        username="tester",
+        password=TEST_PASSWORD,
+        host_key_fingerprint="SHA256:" + "A" * 43,
+    )
+    offered = json.loads(await term.ws.recv())
+    assert offered["changed"] is True
+    assert (await term.closed())[0] == 4502
+
+
+async def test_terminal_encoding_converts_both_ways(app, live_server, user_client, ssh_server):
+    server_id = await register(app, ssh_server, name="legacy", secret=TEST_PASSWORD, encoding="gbk")
+    term = await open_term(live_server, user_client, server_id)
+    assert term.hello["encoding"] == "gbk"
+    # head reads the tty directly (no readline, which would take bytes >= 0x80 as Meta keys).
+    await term.send("head -c 4 | od -An -tx1 | tr -d ' \\n'; echo ':hex'\n")
+    await term.read_until(b"':hex'\r\n")  # the command line was accepted
+    await term.send("中文\n")
+    output = await term.read_until(b":hex\r\n")
+    # Typed as UTF-8 in the browser, the shell received GBK bytes.
+    assert "中文".encode("gbk").hex().encode() in output
+    await term.send("printf '\\xd6\\xd0\\xce\\xc4:gbk-out\\n'\n")
+    output = await term.read_until("中文:gbk-out".encode("gbk"))
+    assert "中文".encode("gbk") in output  # output bytes pass unchanged; the page decodes GBK
     await term.close()

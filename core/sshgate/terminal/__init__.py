@@ -8,7 +8,7 @@ from __future__ import annotations
 from quart import Blueprint, Quart
 
 from ..hookspecs import hookimpl
-from . import events, routes
+from . import events, quick, routes  # noqa: F401  (quick adds its route to routes.bp)
 from .manager import SessionManager
 
 
