@@ -3,7 +3,7 @@
 # Idempotent; installs Debian packages only when missing.
 set -euo pipefail
 
-packages=(openssh-server)
+packages=(openssh-server chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

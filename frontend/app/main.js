@@ -1,17 +1,47 @@
-// Boot: read the public config, then load every enabled plugin's modules and styles.
+// Boot: insert the views, read the public config, load every enabled plugin's modules and
+// styles, start Alpine, then resume the session (or show the login screen).
 // URLs stay relative so that the app works under a sub-path (SSHGATE_ROOT_PATH).
-import { loadPlugins } from "./plugins.js";
+import Alpine from "../vendor/alpine/alpine.esm.min.js";
+import { loadViews } from "./views.js";
+import { loadPlugins, onRegister } from "./plugins.js";
+import { store } from "./store.js";
+import { notify } from "./dialogs.js";
+import "./theme.js";
+import "./shell.js";
+import "./auth.js";
+import "./sites.js";
+import "./server-form.js";
+import "./tabs.js";
+import "./activity.js";
+import "./palette.js";
+import "./transfer.js";
+import "./core.js";
+import { installShortcuts } from "./keys.js";
+import { resume } from "./session.js";
 
-const status = document.getElementById("boot-status");
-
-async function boot() {
+async function readConfig() {
   const response = await fetch("api/config", { headers: { Accept: "application/json" } });
   if (!response.ok) throw new Error(`api/config answered ${response.status}`);
-  const config = await response.json();
-  const failed = await loadPlugins(config.ui);
-  status.textContent = `sshgate ${config.version}` + (failed.length ? ` (plugins failed: ${failed.join(", ")})` : "");
+  return response.json();
+}
+
+async function boot() {
+  const [config] = await Promise.all([readConfig(), loadViews()]);
+  const s = store();
+  s.config = config;
+  onRegister(() => {
+    s.pluginsVersion += 1;
+  });
+  s.failedPlugins = await loadPlugins(config.ui);
+  Alpine.start();
+  installShortcuts();
+  if (s.failedPlugins.length) notify(`Some plugins failed to load: ${s.failedPlugins.join(", ")}.`, "error");
+  await resume();
+  document.documentElement.dataset.ready = "true";
 }
 
 boot().catch((error) => {
-  status.textContent = `Could not start: ${error.message}`;
+  const status = document.getElementById("boot-status");
+  if (status) status.textContent = `sshgate could not start: ${error.message}`;
+  document.getElementById("boot")?.classList.add("failed");
 });
