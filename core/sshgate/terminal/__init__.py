@@ -8,7 +8,7 @@ from __future__ import annotations
 from quart import Blueprint, Quart
 
 from ..hookspecs import hookimpl
-from . import events, quick, routes  # noqa: F401  (quick adds its route to routes.bp)
+from . import events, quick, routes, shares  # noqa: F401  (they add routes to routes.bp)
 from .manager import SessionManager
 
 

@@ -35,6 +35,9 @@ class Client:
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     controls: deque[dict] = field(default_factory=deque)
     closed_reason: tuple[int, str] | None = None
+    # The share link a joiner came through: revoking the link drops the client.
+    share_id: str | None = None
+    user_id: int | None = None
 
     @property
     def above_high(self) -> bool:

@@ -25,4 +25,27 @@ class TerminalClosed(Event):
     seconds: float = 0.0
 
 
-ALL = [TerminalOpened, TerminalClosed]
+@dataclasses.dataclass(kw_only=True)
+class ShareChanged(Event):
+    name: ClassVar[str] = "terminal.share_changed"
+    session_id: str
+    change: str  # created, revoked
+    mode: str = "ro"
+
+
+@dataclasses.dataclass(kw_only=True)
+class SessionJoined(Event):
+    name: ClassVar[str] = "terminal.joined"
+    session_id: str
+    how: str  # share_ro, share_rw, admin_watch
+    owner: str = ""
+
+
+@dataclasses.dataclass(kw_only=True)
+class ClientKicked(Event):
+    name: ClassVar[str] = "terminal.client_kicked"
+    session_id: str
+    kicked: str
+
+
+ALL = [TerminalOpened, TerminalClosed, ShareChanged, SessionJoined, ClientKicked]

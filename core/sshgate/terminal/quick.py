@@ -105,7 +105,7 @@ async def quick_connect() -> None:
             )
     else:  # pragma: no cover - the loop always breaks or returns
         return None
-    await serve(terminal, Client(actor.username))
+    await serve(terminal, Client(actor.username, user_id=actor.user_id))
 
 
 class _Named:

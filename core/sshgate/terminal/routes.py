@@ -86,7 +86,7 @@ async def open_terminal(server_id: int) -> None:
         return await _refuse(
             CLOSE_SSH_FAILED, "ssh_failed", exc.diagnosis.message, diagnosis=diagnosis
         )
-    await serve(terminal, Client(actor.username))
+    await serve(terminal, Client(actor.username, user_id=actor.user_id))
 
 
 @bp.websocket("/ws/terminal/attach/<session_id>")
@@ -98,7 +98,7 @@ async def attach_terminal(session_id: str) -> None:
     terminal = manager().get(session_id)
     if terminal is None or terminal.owner_id != actor.user_id:
         return await _refuse(CLOSE_NOT_FOUND, "not_found", "no such terminal session (it ended?)")
-    await serve(terminal, Client(actor.username))
+    await serve(terminal, Client(actor.username, user_id=actor.user_id))
 
 
 async def serve(terminal: TerminalSession, client: Client) -> None:
@@ -199,8 +199,9 @@ async def _control(terminal: TerminalSession, client: Client, control: Any) -> N
 async def list_sessions() -> dict[str, Any]:
     """Your running terminal sessions (all of them, for administrators)."""
     actor = current_actor()
+    worker = current_app.extensions["sshgate"].instance_id
     sessions = [
-        s.info()
+        {**s.info(), "worker": worker}
         for s in manager().sessions.values()
         if not s.ended and (actor.is_admin or s.owner_id == actor.user_id)
     ]
