@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     terminal_grace_period: float = Field(300.0, ge=0)
     session_timeout: int = Field(3600, ge=0)  # idle seconds; 0 = never
     max_sessions_per_user: int = Field(10, ge=1)
+    # Cross-worker sessions: announcements and byte fan-out (unset = one process, in memory).
+    redis_url: str | None = None
     # Explicit values for plugin settings, keyed by plugin name (used by tests and embedding).
     plugin_settings: dict[str, dict[str, Any]] = {}
 

@@ -23,10 +23,10 @@ def register_events() -> list[type]:
 
 
 @hookimpl
-def startup(app: Quart) -> None:
+async def startup(app: Quart) -> None:
     manager = SessionManager(app)
     app.extensions["sshgate.terminal"] = manager
-    manager.start()
+    await manager.start()
 
 
 @hookimpl

@@ -11,7 +11,9 @@ from typing import Any
 from quart import Quart
 
 from ..track import emit
-from ..web.ws import CLOSE_IDLE_TIMEOUT, CLOSE_NORMAL
+from ..web.ws import CLOSE_FORBIDDEN, CLOSE_IDLE_TIMEOUT, CLOSE_NORMAL
+from .bridge import RemoteSession
+from .bus import RedisBus
 from .events import TerminalClosed, TerminalOpened
 from .session import TerminalSession
 
@@ -30,10 +32,15 @@ class SessionManager:
         self._grace: dict[str, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._idle_task: asyncio.Task[None] | None = None
+        self.bus: RedisBus | None = None
 
-    def start(self) -> None:
+    async def start(self) -> None:
         if self.settings.session_timeout:
             self._idle_task = asyncio.create_task(self._idle_loop())
+        if self.settings.redis_url:
+            worker = self.app.extensions["sshgate"].instance_id
+            self.bus = RedisBus(self, self.settings.redis_url, worker)
+            await self.bus.start()
 
     def count_for(self, user_id: int) -> int:
         return sum(1 for s in self.sessions.values() if s.owner_id == user_id and not s.ended)
@@ -64,6 +71,8 @@ class SessionManager:
             await link.close()
             raise
         self.sessions[session.id] = session
+        if self.bus is not None:
+            await self.bus.announce(session)
         await emit(TerminalOpened(target=server.name, session_id=session.id[:12]), self.app)
         return session
 
@@ -71,13 +80,34 @@ class SessionManager:
         session = self.sessions.get(session_id)
         return session if session is not None and not session.ended else None
 
-    def attached(self, session: TerminalSession) -> None:
+    async def get_any(self, session_id: str) -> TerminalSession | RemoteSession | None:
+        """A session of this worker, or a proxy for one another worker owns."""
+        local = self.get(session_id)
+        if local is not None or self.bus is None:
+            return local
+        return await self.bus.lookup(session_id)
+
+    async def revoke_share_local(self, session_id: str, share_id: str) -> None:
+        """Drop the clients that joined through a share link, here and on other workers."""
+        session = self.get(session_id)
+        if session is None:
+            return
+        for client in [c for c in session.clients if c.share_id == share_id]:
+            session.detach(client)
+            client.close(CLOSE_FORBIDDEN, "the share link was revoked")
+        if self.bus is not None:
+            await self.bus.bridges.revoke(session_id, share_id)
+
+    def attached(self, session: TerminalSession | RemoteSession) -> None:
         handle = self._grace.pop(session.id, None)
         if handle is not None:
             handle.cancel()
 
-    def detached(self, session: TerminalSession) -> None:
+    def detached(self, session: TerminalSession | RemoteSession) -> None:
         """The last client left: keep the shell for the grace period, then end it."""
+        if session.id not in self.sessions:
+            return  # another worker's session: its owner keeps the grace period
+        # Bridges count as clients: they stand for viewers on other workers.
         if session.clients or session.ended or session.id in self._grace:
             return
         grace = self.settings.terminal_grace_period
@@ -97,6 +127,9 @@ class SessionManager:
     async def _finish(self, session: TerminalSession, reason: str) -> None:
         with contextlib.suppress(Exception):
             await session.link.close()
+        if self.bus is not None:
+            with contextlib.suppress(Exception):
+                await self.bus.withdraw(session.id)
         await emit(
             TerminalClosed(
                 actor=session.owner,
@@ -131,3 +164,5 @@ class SessionManager:
             session.end("sshgate is shutting down", 1001)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.bus is not None:
+            await self.bus.stop()

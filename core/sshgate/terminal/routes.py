@@ -22,6 +22,7 @@ from ..web.ws import (
     CLOSE_SSH_FAILED,
     CLOSE_UNAUTHORIZED,
 )
+from .bridge import RemoteSession
 from .clients import Client
 from .manager import SessionLimit, SessionManager
 from .session import TerminalSession
@@ -95,13 +96,13 @@ async def attach_terminal(session_id: str) -> None:
     """Reattach to a running shell: the scrollback first, then live output."""
     actor = current_actor()
     await websocket.accept()
-    terminal = manager().get(session_id)
+    terminal = await manager().get_any(session_id)
     if terminal is None or terminal.owner_id != actor.user_id:
         return await _refuse(CLOSE_NOT_FOUND, "not_found", "no such terminal session (it ended?)")
     await serve(terminal, Client(actor.username, user_id=actor.user_id))
 
 
-async def serve(terminal: TerminalSession, client: Client) -> None:
+async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> None:
     """Pump one client: output to frames, frames to input, until either side ends."""
     actor = current_actor()
     scrollback = terminal.attach(client)
@@ -127,7 +128,7 @@ async def serve(terminal: TerminalSession, client: Client) -> None:
         manager().detached(terminal)
 
 
-def _hello(terminal: TerminalSession, client: Client) -> dict[str, Any]:
+def _hello(terminal: TerminalSession | RemoteSession, client: Client) -> dict[str, Any]:
     info = terminal.info()
     return {
         "id": terminal.id,
@@ -140,7 +141,7 @@ def _hello(terminal: TerminalSession, client: Client) -> dict[str, Any]:
     }
 
 
-async def _write(terminal: TerminalSession, client: Client) -> None:
+async def _write(terminal: TerminalSession | RemoteSession, client: Client) -> None:
     while True:
         try:
             await asyncio.wait_for(client.wait(), RECHECK_INTERVAL)
@@ -161,7 +162,7 @@ async def _write(terminal: TerminalSession, client: Client) -> None:
             return
 
 
-async def _read(terminal: TerminalSession, client: Client) -> None:
+async def _read(terminal: TerminalSession | RemoteSession, client: Client) -> None:
     while True:
         message = await websocket.receive()
         if isinstance(message, bytes):
@@ -178,7 +179,7 @@ async def _read(terminal: TerminalSession, client: Client) -> None:
         await _control(terminal, client, control)
 
 
-async def _control(terminal: TerminalSession, client: Client, control: Any) -> None:
+async def _control(terminal: TerminalSession | RemoteSession, client: Client, control: Any) -> None:
     kind = control.get("type") if isinstance(control, dict) else None
     if kind == "resize" and not client.read_only:
         cols, rows = control.get("cols"), control.get("rows")
@@ -200,19 +201,19 @@ async def list_sessions() -> dict[str, Any]:
     """Your running terminal sessions (all of them, for administrators)."""
     actor = current_actor()
     worker = current_app.extensions["sshgate"].instance_id
-    sessions = [
-        {**s.info(), "worker": worker}
-        for s in manager().sessions.values()
-        if not s.ended and (actor.is_admin or s.owner_id == actor.user_id)
-    ]
-    return {"sessions": sessions}
+    sessions = [{**s.info(), "worker": worker} for s in manager().sessions.values() if not s.ended]
+    if manager().bus is not None:
+        local = {s["id"] for s in sessions}
+        sessions += [s for s in await manager().bus.all_sessions() if s["id"] not in local]
+    mine = [s for s in sessions if actor.is_admin or s["owner"] == actor.username]
+    return {"sessions": mine}
 
 
 @bp.delete("/terminal/sessions/<session_id>")
 @requires("terminal.sessions.close")
 async def close_session(session_id: str) -> dict[str, Any]:
     actor = current_actor()
-    terminal = manager().get(session_id)
+    terminal = await manager().get_any(session_id)
     if terminal is None or not (actor.is_admin or terminal.owner_id == actor.user_id):
         raise ApiError(404, "not_found", "no such terminal session")
     terminal.end(f"closed by {actor.username}")

@@ -28,6 +28,7 @@ from ..registry.public import server_for
 from ..track import emit
 from ..web.schemas import Input
 from ..web.ws import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
+from .bridge import RemoteSession
 from .clients import Client
 from .events import ClientKicked, SessionJoined, ShareChanged
 from .models import TerminalShare
@@ -47,9 +48,9 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _owned(session_id: str) -> TerminalSession:
+async def _owned(session_id: str) -> TerminalSession | RemoteSession:
     actor = current_actor()
-    terminal = manager().get(session_id)
+    terminal = await manager().get_any(session_id)
     if terminal is None or terminal.owner_id != actor.user_id:
         raise ApiError(404, "not_found", "no such terminal session of yours")
     return terminal
@@ -70,7 +71,7 @@ def _share_json(share: TerminalShare) -> dict[str, Any]:
 @validate_request(ShareIn)
 async def create_share(session_id: str, data: ShareIn) -> tuple[dict[str, Any], int]:
     """Mint a link for this session; the token is in this answer only."""
-    terminal = _owned(session_id)
+    terminal = await _owned(session_id)
     token = secrets.token_urlsafe(32)
     share = TerminalShare(
         id=secrets.token_hex(8),
@@ -96,7 +97,7 @@ async def create_share(session_id: str, data: ShareIn) -> tuple[dict[str, Any], 
 @bp.get("/terminal/sessions/<session_id>/shares")
 @requires("terminal.share")
 async def list_shares(session_id: str) -> dict[str, Any]:
-    terminal = _owned(session_id)
+    terminal = await _owned(session_id)
     async with current_app.extensions["sshgate"].db.session() as session:
         rows = await session.scalars(
             select(TerminalShare).where(TerminalShare.session_id == terminal.id)
@@ -113,7 +114,7 @@ async def list_shares(session_id: str) -> dict[str, Any]:
 @requires("terminal.share")
 async def revoke_share(session_id: str, share_id: str) -> dict[str, Any]:
     """Revoke a link: nobody can join with it, and whoever did is dropped."""
-    terminal = _owned(session_id)
+    terminal = await _owned(session_id)
     async with current_app.extensions["sshgate"].db.session() as session:
         result = await session.execute(
             update(TerminalShare)
@@ -126,9 +127,10 @@ async def revoke_share(session_id: str, share_id: str) -> dict[str, Any]:
         )
     if not result.rowcount:
         raise ApiError(404, "not_found", f"no active share {share_id}")
-    for client in [c for c in terminal.clients if c.share_id == share_id]:
-        terminal.detach(client)
-        client.close(CLOSE_FORBIDDEN, "the share link was revoked")
+    if isinstance(terminal, RemoteSession):
+        await terminal.command("revoke", share=share_id)  # the owner drops its joiners
+    else:
+        await manager().revoke_share_local(terminal.id, share_id)
     await emit(
         ShareChanged(target=terminal.server_name, session_id=terminal.id[:12], change="revoked")
     )
@@ -138,7 +140,7 @@ async def revoke_share(session_id: str, share_id: str) -> dict[str, Any]:
 @bp.delete("/terminal/sessions/<session_id>/clients/<int:client_id>")
 @requires("terminal.share")
 async def kick(session_id: str, client_id: int) -> dict[str, Any]:
-    terminal = _owned(session_id)
+    terminal = await _owned(session_id)
     client = next((c for c in terminal.clients if c.id == client_id), None)
     if client is None or client.user_id == terminal.owner_id:
         raise ApiError(404, "not_found", f"no joiner {client_id} on this session")
@@ -171,7 +173,7 @@ async def join() -> None:
         )
     if share is None or share.revoked_at or share.expires_at <= utcnow():
         return await _refuse(CLOSE_FORBIDDEN, "invalid_share", "this share link is not valid")
-    terminal = manager().get(share.session_id)
+    terminal = await manager().get_any(share.session_id)
     if terminal is None:
         return await _refuse(CLOSE_NOT_FOUND, "not_found", "the shared session has ended")
     try:
@@ -203,7 +205,7 @@ async def watch(session_id: str) -> None:
     """An administrator watches any live session, read-only."""
     actor = current_actor()
     await websocket.accept()
-    terminal = manager().get(session_id)
+    terminal = await manager().get_any(session_id)
     if terminal is None:
         return await _refuse(CLOSE_NOT_FOUND, "not_found", "no such terminal session")
     await authorize(actor, "admin.terminal.watch", None)

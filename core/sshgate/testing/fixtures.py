@@ -31,6 +31,12 @@ TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 TEST_ADMIN_PASSWORD = "first-admin-password-1"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sshgate_db(*backends): run this DB test only on the named backends"
+    )
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sshgate")
     group.addoption(
@@ -44,6 +50,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" in metafunc.fixturenames:
         chosen = [b.strip() for b in metafunc.config.getoption("--sshgate-db").split(",")]
         backends = [b for b in BACKENDS if b in chosen]
+        # @pytest.mark.sshgate_db("postgresql"): a test that only makes sense on some backends.
+        marker = metafunc.definition.get_closest_marker("sshgate_db")
+        if marker is not None:
+            backends = [b for b in backends if b in marker.args]
         metafunc.parametrize("db_backend", backends, indirect=True, scope="function")
 
 

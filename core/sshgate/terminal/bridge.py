@@ -1,0 +1,241 @@
+"""Sessions across workers (SHARE-2): a client on worker B drives a PTY owned by worker A.
+
+With ``SSHGATE_REDIS_URL`` set, every worker announces its sessions in Redis and reads one
+command stream of its own (``sshgate:worker:<id>``). A worker that gets a client for a
+session it does not own builds a :class:`RemoteSession`, which looks like a local session
+to the WebSocket code, and tells the owner to attach a :class:`BridgeClient`: an ordinary
+client of the session whose queue is drained into the session's output stream
+(``sshgate:term:<id>:out``) instead of a WebSocket. So output keeps its order, coalescing
+and bounded memory; a bridge that falls behind is dropped like any slow viewer, and its
+remote clients are told to reconnect. Input, resize, close and kicks travel back through
+the owner's command stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from .clients import Client
+
+log = logging.getLogger(__name__)
+
+ANNOUNCE_TTL = 30  # seconds; refreshed every ANNOUNCE_TTL / 3
+STREAM_MAXLEN = 2000  # output entries kept per session stream
+BRIDGE_BACKLOG = 8 * 1024 * 1024
+
+
+def session_key(session_id: str) -> str:
+    return f"sshgate:term:{session_id}"
+
+
+def out_stream(session_id: str) -> str:
+    return f"sshgate:term:{session_id}:out"
+
+
+def worker_stream(worker_id: str) -> str:
+    return f"sshgate:worker:{worker_id}"
+
+
+class BridgeClient(Client):
+    """The owner's side of a bridge: output goes to Redis, for one remote worker."""
+
+
+class RemoteSession:
+    """A session owned by another worker, with the interface ``terminal.routes.serve`` uses."""
+
+    def __init__(self, bus: Any, session_id: str, announcement: dict[str, Any]) -> None:
+        self.bus = bus
+        self.id = session_id
+        self.owner_worker: str = announcement["worker"]
+        self.owner_id: int = announcement["owner_id"]
+        self.owner: str = announcement["owner"]
+        self.server_id: int | None = announcement["server_id"]
+        self.server_name: str = announcement["server"]
+        self.encoding: str = announcement["encoding"]
+        self.cols, self.rows = announcement["cols"], announcement["rows"]
+        self.clients: set[Client] = set()
+        self.ended: str | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Future[None]] = set()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def command(self, kind: str, **fields: Any) -> None:
+        await self.bus.send(self.owner_worker, {"kind": kind, "session": self.id, **fields})
+
+    # The interface of TerminalSession that serve() relies on. -----------------------------
+
+    def attach(self, client: Client) -> bytes:
+        self.clients.add(client)
+        if self._reader is None:
+            self._reader = asyncio.ensure_future(self._read())
+        return b""  # the owner sends the scrollback through the stream, in order
+
+    def detach(self, client: Client) -> None:
+        self.clients.discard(client)
+        if not self.clients and self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+            self.bus.forget_remote(self.id)
+            self._spawn(self.command("bye", worker=self.bus.worker_id))
+
+    def drained(self, client: Client) -> None:
+        """Remote viewers never hold up the owner; nothing to resume."""
+
+    async def send_input(self, data: bytes) -> None:
+        await self.command("input", data=data.decode("utf-8", "replace"))
+
+    def resize(self, cols: int, rows: int) -> None:
+        self._spawn(self.command("resize", cols=cols, rows=rows))
+
+    def end(self, reason: str, code: int = 1000) -> None:
+        self._spawn(self.command("close", reason=reason))
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "server_id": self.server_id,
+            "server": self.server_name,
+            "cols": self.cols,
+            "rows": self.rows,
+            "clients": len(self.clients),
+            "ended": self.ended,
+            "worker": self.owner_worker,
+        }
+
+    # Reading the owner's output stream. ----------------------------------------------------
+
+    async def _read(self) -> None:
+        redis, stream = self.bus.redis, out_stream(self.id)
+        last_id = "$"
+        # Start reading from "now", then ask the owner to attach: its scrollback comes first.
+        first = await redis.xrevrange(stream, count=1)
+        if first:
+            last_id = first[0][0]
+        await self.command("hello", worker=self.bus.worker_id)
+        expected: int | None = None
+        try:
+            while True:
+                batches = await redis.xread({stream: last_id}, block=10_000, count=200)
+                if not batches:
+                    await self.command("hello", worker=self.bus.worker_id)  # keep the bridge
+                    continue
+                for entry_id, fields in batches[0][1]:
+                    last_id = entry_id
+                    target = fields.get(b"for")
+                    if target is not None and target != self.bus.worker_id.encode():
+                        continue
+                    if target is not None:
+                        seq = int(fields[b"seq"])
+                        if expected is not None and seq != expected:
+                            # Entries were trimmed before we read them: output was lost.
+                            self._end_clients(4408, "fell behind the shared session; reconnect")
+                            return
+                        expected = seq + 1
+                    self._deliver(fields)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("bridge to session %s failed", self.id)
+            self._end_clients(4502, "lost the connection to the worker owning this session")
+
+    def _deliver(self, fields: dict[bytes, bytes]) -> None:
+        kind = fields.get(b"kind", b"").decode()
+        if kind == "data":
+            for client in list(self.clients):
+                if not client.feed(fields[b"data"]):
+                    self.detach(client)
+                    client.close(4408, "fell too far behind; reconnect to resync")
+        elif kind == "end":
+            self.ended = fields.get(b"reason", b"").decode()
+            for client in list(self.clients):
+                client.control({"type": "exit", "status": None, "reason": self.ended})
+            self._end_clients(int(fields.get(b"code", b"1000")), self.ended)
+        elif kind == "revoke":
+            share_id = fields.get(b"share", b"").decode()
+            for client in [c for c in self.clients if c.share_id == share_id]:
+                self.detach(client)
+                client.close(4403, "the share link was revoked")
+
+    def _end_clients(self, code: int, reason: str) -> None:
+        for client in list(self.clients):
+            client.close(code, reason)
+
+
+class OwnerBridges:
+    """The owner's bridges: one BridgeClient per (session, remote worker)."""
+
+    def __init__(self, bus: Any) -> None:
+        self.bus = bus
+        self.bridges: dict[tuple[str, str], tuple[BridgeClient, asyncio.Task[None]]] = {}
+        self.seq: dict[tuple[str, str], int] = {}
+
+    def hello(self, session: Any, worker: str) -> None:
+        key = (session.id, worker)
+        if key in self.bridges:
+            return
+        client = BridgeClient(f"bridge:{worker}", steers_flow=False, max_backlog=BRIDGE_BACKLOG)
+        scrollback = session.attach(client)
+        self.bus.manager.attached(session)
+        if scrollback:
+            client.feed(scrollback)
+        task = asyncio.ensure_future(self._pump(session, worker, client))
+        self.bridges[key] = (client, task)
+
+    def bye(self, session_id: str, worker: str) -> None:
+        entry = self.bridges.pop((session_id, worker), None)
+        if entry is not None:
+            entry[0].close(1000, "bye")
+
+    async def publish(self, session_id: str, fields: dict[str, Any], worker: str = "") -> None:
+        """Append to the session's stream; entries for one worker carry a gap-free sequence."""
+        if worker:
+            seq = self.seq.get((session_id, worker), 0)
+            self.seq[(session_id, worker)] = seq + 1
+            fields = {**fields, "for": worker, "seq": seq}
+        await self.bus.redis.xadd(
+            out_stream(session_id), fields, maxlen=STREAM_MAXLEN, approximate=True
+        )
+
+    async def _pump(self, session: Any, worker: str, client: BridgeClient) -> None:
+        try:
+            while True:
+                await client.wait()
+                data = client.take()
+                if data:
+                    await self.publish(session.id, {"kind": "data", "data": data}, worker)
+                    session.drained(client)
+                    continue
+                if client.closed_reason is not None:
+                    code, reason = client.closed_reason
+                    if reason != "bye":
+                        await self.publish(
+                            session.id, {"kind": "end", "code": code, "reason": reason}, worker
+                        )
+                    return
+                client.controls.clear()
+        finally:
+            session.detach(client)
+            self.bridges.pop((session.id, worker), None)
+            self.seq.pop((session.id, worker), None)
+            self.bus.manager.detached(session)
+
+    async def revoke(self, session_id: str, share_id: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.publish(session_id, {"kind": "revoke", "share": share_id})
+
+
+def encode_command(message: dict[str, Any]) -> dict[str, str]:
+    return {"json": json.dumps(message)}
+
+
+def decode_command(fields: dict[bytes, bytes]) -> dict[str, Any]:
+    return json.loads(fields[b"json"])

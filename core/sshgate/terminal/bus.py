@@ -1,0 +1,161 @@
+"""The Redis side of cross-worker sessions: announcements and each worker's command stream.
+
+Without ``SSHGATE_REDIS_URL`` there is no bus and one process does everything in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from .bridge import (
+    ANNOUNCE_TTL,
+    OwnerBridges,
+    RemoteSession,
+    decode_command,
+    encode_command,
+    session_key,
+    worker_stream,
+)
+
+log = logging.getLogger(__name__)
+COMMAND_MAXLEN = 10_000
+
+
+class RedisBus:
+    def __init__(self, manager: Any, url: str, worker_id: str) -> None:
+        import redis.asyncio as redis
+
+        self.manager = manager
+        self.redis = redis.from_url(url)
+        self.worker_id = worker_id
+        self.bridges = OwnerBridges(self)
+        self.remotes: dict[str, RemoteSession] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.redis.ping()
+        self._tasks = [
+            asyncio.create_task(self._announce_loop()),
+            asyncio.create_task(self._command_loop()),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        with contextlib.suppress(Exception):
+            await self.redis.delete(worker_stream(self.worker_id))
+        await self.redis.aclose()
+
+    # Announcements -------------------------------------------------------------------------
+
+    def _announcement(self, session: Any) -> str:
+        return json.dumps(
+            {
+                "worker": self.worker_id,
+                "owner_id": session.owner_id,
+                "owner": session.owner,
+                "server_id": session.server_id,
+                "server": session.server_name,
+                "encoding": session.encoding,
+                "cols": session.cols,
+                "rows": session.rows,
+                "started": session.started,
+            }
+        )
+
+    async def announce(self, session: Any) -> None:
+        await self.redis.set(session_key(session.id), self._announcement(session), ex=ANNOUNCE_TTL)
+
+    async def withdraw(self, session_id: str) -> None:
+        await self.redis.delete(session_key(session_id))
+
+    async def _announce_loop(self) -> None:
+        while True:
+            await asyncio.sleep(ANNOUNCE_TTL / 3)
+            sessions = list(self.manager.sessions.values())
+            if sessions:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for session in sessions:
+                        pipe.set(
+                            session_key(session.id), self._announcement(session), ex=ANNOUNCE_TTL
+                        )
+                    await pipe.execute()
+
+    async def lookup(self, session_id: str) -> RemoteSession | None:
+        """A proxy for a session another worker owns, or None."""
+        remote = self.remotes.get(session_id)
+        if remote is not None:
+            return remote
+        raw = await self.redis.get(session_key(session_id))
+        if raw is None:
+            return None
+        announcement = json.loads(raw)
+        if announcement["worker"] == self.worker_id:
+            return None  # ours, and already ended
+        remote = self.remotes[session_id] = RemoteSession(self, session_id, announcement)
+        return remote
+
+    def forget_remote(self, session_id: str) -> None:
+        self.remotes.pop(session_id, None)
+
+    async def all_sessions(self) -> list[dict[str, Any]]:
+        """Every announced session, on any worker."""
+        found = []
+        async for key in self.redis.scan_iter(match="sshgate:term:*", count=500):
+            if key.count(b":") != 2:
+                continue  # an output stream, not an announcement
+            raw = await self.redis.get(key)
+            if raw:
+                found.append({"id": key.decode().rsplit(":", 1)[1], **json.loads(raw)})
+        return found
+
+    # Commands ------------------------------------------------------------------------------
+
+    async def send(self, worker: str, message: dict[str, Any]) -> None:
+        await self.redis.xadd(
+            worker_stream(worker), encode_command(message), maxlen=COMMAND_MAXLEN, approximate=True
+        )
+
+    async def _command_loop(self) -> None:
+        stream, last_id = worker_stream(self.worker_id), "$"
+        while True:
+            try:
+                batches = await self.redis.xread({stream: last_id}, block=5000, count=100)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reading the command stream failed; retrying")
+                await asyncio.sleep(1)
+                continue
+            for entry_id, fields in batches[0][1] if batches else []:
+                last_id = entry_id
+                try:
+                    await self._handle(decode_command(fields))
+                except Exception:
+                    log.exception("bad cross-worker command")
+
+    async def _handle(self, command: dict[str, Any]) -> None:
+        session = self.manager.get(command["session"])
+        kind = command["kind"]
+        if kind == "revoke":
+            await self.manager.revoke_share_local(command["session"], command["share"])
+            return
+        if session is None:
+            return
+        if kind == "hello":
+            self.bridges.hello(session, command["worker"])
+        elif kind == "bye":
+            self.bridges.bye(session.id, command["worker"])
+        elif kind == "input":
+            await session.send_input(command["data"].encode())
+        elif kind == "resize":
+            session.resize(int(command["cols"]), int(command["rows"]))
+        elif kind == "close":
+            session.end(str(command.get("reason", "closed")))

@@ -1,0 +1,218 @@
+"""Two real sshgate processes on one PostgreSQL and the local Redis: a session owned by
+worker A is joined, driven and reattached through worker B (SHARE-2)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+from term_helpers import Term
+
+from sshgate.testing.live import free_port
+from sshgate.testing.services import redis_url, unavailable
+from sshgate.testing.ssh import TEST_PASSWORD
+
+pytestmark = pytest.mark.sshgate_db("postgresql")
+KEY = "cross-worker-secret-key-" + "w" * 24
+ADMIN_PASSWORD = "first-admin-pass-1"
+NEW_PASSWORD = "the-admin-password-2"
+
+
+async def _redis_ok() -> None:
+    import redis.asyncio as redis
+
+    client = redis.from_url(redis_url())
+    try:
+        await client.ping()
+    except Exception as exc:
+        unavailable(f"Redis at {redis_url()}: {exc}")
+    finally:
+        await client.aclose()
+
+
+async def _start(db_url: str) -> tuple[str, subprocess.Popen]:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "SSHGATE_HOST": "127.0.0.1",
+        "SSHGATE_PORT": str(port),
+        "SSHGATE_SECRET_KEY": KEY,
+        "SSHGATE_DB_URL": db_url,
+        "SSHGATE_REDIS_URL": redis_url(),
+        "SSHGATE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "SSHGATE_PASSWORD_HASH_ROUNDS": "4",
+    }
+    proc = subprocess.Popen(  # noqa: ASYNC220 (returns at once; the worker runs on its own)
+        [sys.executable, "-m", "sshgate", "serve"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"127.0.0.1:{port}"
+    async with httpx.AsyncClient() as client:
+        for _ in range(300):
+            try:
+                if (await client.get(f"http://{base}/api/health")).status_code == 200:
+                    return base, proc
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    proc.kill()
+    pytest.fail("a worker did not start")
+
+
+@pytest.fixture
+async def workers(db_url, ssh_server):
+    await _redis_ok()
+    a, proc_a = await _start(db_url)
+    b, proc_b = await _start(db_url)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://{a}") as http:
+            login = await http.post(
+                "/api/auth/login",
+                json={"username": "admin", "password": ADMIN_PASSWORD, "client": "api"},
+            )
+            token = login.json()["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            await http.post(
+                "/api/auth/password",
+                headers=headers,
+                json={"current_password": ADMIN_PASSWORD, "new_password": NEW_PASSWORD},
+            )
+            server = await http.post(
+                "/api/servers",
+                headers=headers,
+                json={
+                    "name": "shared",
+                    "host": ssh_server.host,
+                    "port": ssh_server.port,
+                    "username": "tester",
+                    "password": TEST_PASSWORD,
+                    "group": "dev",
+                },
+            )
+            bob = await http.post(
+                "/api/admin/users",
+                headers=headers,
+                json={"username": "bob", "password": "bobs-password-12", "allowed_groups": ["dev"]},
+            )
+            assert bob.status_code == 201
+            bob_token = (
+                await http.post(
+                    "/api/auth/login",
+                    json={"username": "bob", "password": "bobs-password-12", "client": "api"},
+                )
+            ).json()["token"]
+            await http.post(
+                "/api/auth/password",
+                headers={"Authorization": f"Bearer {bob_token}"},
+                json={
+                    "current_password": "bobs-password-12",
+                    "new_password": "bobs-new-password-3",
+                },
+            )
+            bob_token = (
+                await http.post(
+                    "/api/auth/login",
+                    json={"username": "bob", "password": "bobs-new-password-3", "client": "api"},
+                )
+            ).json()["token"]
+        yield {"a": a, "b": b, "admin": token, "bob": bob_token, "server": server.json()["id"]}
+    finally:
+        for proc in (proc_a, proc_b):
+            proc.send_signal(signal.SIGTERM)
+        for proc in (proc_a, proc_b):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def _share(worker: str, token: str, session_id: str, mode: str) -> dict:
+    async with httpx.AsyncClient(base_url=f"http://{worker}") as http:
+        response = await http.post(
+            f"/api/terminal/sessions/{session_id}/shares",
+            json={"mode": mode},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+async def _join(worker: str, token: str, share_token: str) -> Term:
+    term = await Term.open(f"ws://{worker}/api/ws/terminal/join", token, hello=False)
+    await term.control(type="join", token=share_token)
+    term.hello = json.loads(await asyncio.wait_for(term.ws.recv(), 10))
+    assert term.hello["type"] == "session", term.hello
+    return term
+
+
+async def test_joiner_on_another_worker_sees_the_same_bytes_and_types(workers):
+    owner = await Term.open(
+        f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
+    )
+    await owner.run("echo ready-$((1+1))", "ready-2")
+    link = await _share(workers["a"], workers["admin"], owner.hello["id"], "rw")
+    joiner = await _join(workers["b"], workers["bob"], link["token"])
+    await owner.send("for i in 1 2 3 4 5; do echo line-$i; done; echo done-$((2*3))\n")
+    await owner.read_until(b"done-6")
+    await joiner.read_until(b"done-6")
+
+    def tail(output: bytes) -> bytes:
+        start = output.rindex(b"line-1\r\n")
+        return output[start : output.index(b"done-6", start)]
+
+    assert tail(bytes(joiner.output)) == tail(bytes(owner.output))
+    await joiner.send("echo typed-by-bob-$((4+4))\n")
+    await owner.read_until(b"typed-by-bob-8")
+    await joiner.close()
+    await owner.close()
+
+
+async def test_read_only_joiner_cannot_type_and_revocation_closes_it(workers):
+    owner = await Term.open(
+        f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
+    )
+    await owner.run("echo ready-$((1+2))", "ready-3")
+    link = await _share(workers["a"], workers["admin"], owner.hello["id"], "ro")
+    viewer = await _join(workers["b"], workers["bob"], link["token"])
+    assert viewer.hello["read_only"] is True
+    await viewer.send("echo sneaky-$((7*7))\n")
+    await owner.run("echo still-mine-$((3*3))", "still-mine-9")
+    await viewer.read_until(b"still-mine-9")
+    assert b"sneaky-49" not in owner.output
+    async with httpx.AsyncClient(base_url=f"http://{workers['a']}") as http:
+        revoked = await http.delete(
+            f"/api/terminal/sessions/{owner.hello['id']}/shares/{link['id']}",
+            headers={"Authorization": f"Bearer {workers['admin']}"},
+        )
+        assert revoked.status_code == 200
+    assert (await viewer.closed(within=15))[0] == 4403
+    await owner.close()
+
+
+async def test_owner_reattaches_through_the_other_worker(workers):
+    owner = await Term.open(
+        f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
+    )
+    output = await owner.run("echo pid:$$:end", ":end\r\n")
+    pid = re.search(rb"pid:(\d+):end", output).group(1)
+    session_id = owner.hello["id"]
+    await owner.ws.close()  # the browser died; the load balancer sends it to worker B
+    again = await Term.open(
+        f"ws://{workers['b']}/api/ws/terminal/attach/{session_id}", workers["admin"]
+    )
+    assert again.hello["id"] == session_id
+    await again.read_until(b"pid:" + pid)  # the scrollback
+    await again.run("echo pid:$$:again", ":again\r\n")
+    assert re.search(rb"pid:(\d+):again", bytes(again.output)).group(1) == pid
+    await again.control(type="resize", cols=111, rows=33)
+    await again.run("stty size | sed 's/^/size:/'", "size:33 111")
+    await again.close()
