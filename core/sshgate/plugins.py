@@ -32,6 +32,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "sshgate.commands",
     "sshgate.db.default_migrations",
     "sshgate.registry",
+    "sshgate.snippets",
     "sshgate.terminal",
     "sshgate.ssh",
     "sshgate.web.activity",

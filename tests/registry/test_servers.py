@@ -198,3 +198,13 @@ async def test_registry_changes_are_audited_without_secret_values(admin_client, 
     assert ("updated", ["password"]) in changes
     assert [c for c, _ in changes] == ["deleted", "updated", "created"]
     assert PASSWORD not in str(body) and "rotated-pass-1" not in str(body)
+
+
+async def test_a_user_without_groups_sees_no_servers(make_client, create_server):
+    await create_server(name="any-1", group="dev")
+    await create_server(name="loose-1", group="")
+    nobody = await make_client("nobody")
+    listed = await nobody.get("/api/servers")
+    assert listed.status_code == 200
+    assert (await listed.get_json())["servers"] == []
+    assert (await (await nobody.get("/api/servers/groups")).get_json())["groups"] == []

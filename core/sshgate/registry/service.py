@@ -22,7 +22,8 @@ def visible_servers(actor: Any) -> Select[tuple[Server]]:
     """Servers the actor may see: all for admins, their groups for users (tags never count)."""
     query = select(Server)
     if not actor.is_admin:
-        query = query.where(Server.group.in_(list(actor.allowed_groups) or ["\x00none"]))
+        # An empty list is a false condition (SQLAlchemy's "empty IN"): no groups, no servers.
+        query = query.where(Server.group.in_(list(actor.allowed_groups)))
     return query
 
 
