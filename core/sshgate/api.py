@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from quart import current_app
@@ -43,6 +43,7 @@ __all__ = [
     "db_session",
     "emit",
     "error_response",
+    "file_transfer_veto",
     "gate",
     "hookimpl",
     "open_connection",
@@ -80,6 +81,12 @@ async def db_session(app: Quart | None = None) -> AsyncIterator[AsyncSession]:
     """A database session in a transaction: committed on success, rolled back on error."""
     async with gate(app).db.session() as session:
         yield session
+
+
+async def file_transfer_veto(actor: Any, server: Any, operation: str, path: str) -> str | None:
+    """Ask every ``before_file_transfer`` decider: the first veto reason, or None to allow.
+    Call it after your own path rules, with the resolved path on the server."""
+    return await gate().plugins.before_file_transfer(actor, server, operation, path)
 
 
 def static_url(plugin_name: str, path: str) -> str:

@@ -16,6 +16,8 @@ import "./activity.js";
 import "./palette.js";
 import "./transfer.js";
 import "./core.js";
+import "./snippets.js";
+import "./terminal/panel.js";
 import { installShortcuts } from "./keys.js";
 import { resume } from "./session.js";
 

@@ -144,10 +144,10 @@ def test_search_filters_the_site_manager(screen: Screen, gate: Gate) -> None:
 
 FAKE_PLUGIN = """() => {
   window.unmounted = 0;
-  window.sshgate.registerPlugin("fake-terminal", {
+  window.sshgate.registerPlugin("fake-files", {
     panels: [{
-      id: "terminal",
-      title: "SSH",
+      id: "files",
+      title: "Files",
       mount(el, ctx) {
         const line = document.createElement("p");
         line.textContent = `connected to ${ctx.server.name}`;
@@ -182,8 +182,8 @@ def test_plugins_add_panels_actions_menus_commands_and_status(screen: Screen, ga
     tree = page.get_by_role("navigation", name="Servers")
     page.get_by_role("button", name=re.compile("^web-1")).click()
     details = page.get_by_role("region", name="web-1")
-    details.get_by_role("button", name="SSH").click()  # no terminal plugin yet: a clear word
-    expect(page.get_by_text("No terminal panel is installed")).to_be_visible()
+    details.get_by_role("button", name="Files").click()  # no file browser panel: a clear word
+    expect(page.get_by_text("No file browser panel is installed")).to_be_visible()
 
     page.evaluate(FAKE_PLUGIN)
     expect(tree.get_by_role("button", name="web-1 10.0.1.21 , Online")).to_be_visible()
@@ -191,19 +191,19 @@ def test_plugins_add_panels_actions_menus_commands_and_status(screen: Screen, ga
         tree.get_by_role("button", name=re.compile("^web-1")).locator(".status-online")
     ).to_have_count(1)
 
-    details.get_by_role("button", name="SSH").click()
-    first = page.get_by_role("tab", name="SSH: web-1")
+    details.get_by_role("button", name="Files").click()
+    first = page.get_by_role("tab", name="Files: web-1")
     expect(first).to_have_attribute("aria-selected", "true")
     expect(page.get_by_role("tabpanel")).to_have_text("connected to web-1")
-    details.get_by_role("button", name="SSH").click()  # a second terminal is a second tab
-    expect(page.get_by_role("tab", name="SSH: web-1")).to_have_count(2)
+    details.get_by_role("button", name="Files").click()  # a second browser is a second tab
+    expect(page.get_by_role("tab", name="Files: web-1")).to_have_count(2)
     page.keyboard.press("Alt+1")
-    expect(page.get_by_role("tab", name="SSH: web-1").first).to_have_attribute(
+    expect(page.get_by_role("tab", name="Files: web-1").first).to_have_attribute(
         "aria-selected", "true"
     )
     screen.shots("plugin-tabs")
     page.keyboard.press("Alt+w")
-    expect(page.get_by_role("tab", name="SSH: web-1")).to_have_count(1)
+    expect(page.get_by_role("tab", name="Files: web-1")).to_have_count(1)
     assert page.evaluate("window.unmounted") == 1
 
     details.get_by_role("button", name="Ping").click()

@@ -1,0 +1,80 @@
+// Tiny DOM builders for the terminal's chrome. The terminal panels keep Alpine out of their
+// DOM (x-ignore, see tabs.js), so they build nodes by hand; text always goes in through
+// textContent, because server names and error messages come from the network.
+const SVG = "http://www.w3.org/2000/svg";
+
+// h("button", { class: "btn", type: "button", onclick: fn }, "Label", otherNode)
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else if (key === "text") el.textContent = String(value);
+    else el.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+// Stroke icons in the style of the rest of the page (24x24, currentColor; see base.css).
+const PATHS = {
+  search: ["M20 20l-4.2-4.2", "circle:11,11,6.5"],
+  expand: ["M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5"],
+  shrink: ["M9 4v5H4M15 4v5h5M9 20v-5H4M15 20v-5h5"],
+  split: ["M4 5h16v14H4zM12 5v14"],
+  up: ["M6 15l6-6 6 6"],
+  down: ["M6 9l6 6 6-6"],
+  close: ["M6 6l12 12M18 6L6 18"],
+  paste: ["M9 4h6v3H9zM9 5.5H6v14.5h12V5.5h-3"],
+  keyboard: ["M3 7h18v11H3zM7 11h.01M11 11h.01M15 11h.01M8 15h8"],
+};
+
+export function icon(name) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  for (const d of PATHS[name] || []) {
+    if (d.startsWith("circle:")) {
+      const [cx, cy, r] = d.slice(7).split(",");
+      const circle = document.createElementNS(SVG, "circle");
+      circle.setAttribute("cx", cx);
+      circle.setAttribute("cy", cy);
+      circle.setAttribute("r", r);
+      svg.append(circle);
+    } else {
+      const path = document.createElementNS(SVG, "path");
+      path.setAttribute("d", d);
+      svg.append(path);
+    }
+  }
+  return svg;
+}
+
+// An icon-only toolbar button: the label is for screen readers and the tooltip.
+export function iconButton(name, label, onclick, extra = {}) {
+  return h("button", { class: "icon-btn icon-btn-small", type: "button", "aria-label": label, title: label, onclick, ...extra }, icon(name));
+}
+
+// Load a stylesheet next to this module once (index.html belongs to the core; the terminal
+// brings its own CSS, resolved from import.meta.url so that a sub-path works). Resolves when
+// it applies: xterm measures its cells and reads its colours from CSS when it opens.
+const sheets = new Map();
+export function ensureStylesheet(href) {
+  const url = new URL(href, import.meta.url).href;
+  if (!sheets.has(url)) {
+    const link = h("link", { rel: "stylesheet", href: url });
+    sheets.set(
+      url,
+      new Promise((resolve) => {
+        link.addEventListener("load", resolve, { once: true });
+        link.addEventListener("error", resolve, { once: true }); // unstyled beats broken
+      }),
+    );
+    document.head.append(link);
+  }
+  return sheets.get(url);
+}
