@@ -38,7 +38,7 @@ FRESH = {"sftp", "idle", "slow"}
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="smaller sizes, 3 repeats (~4 min)")
+    mode.add_argument("--quick", action="store_true", help="smaller sizes, 3 repeats (~8 min)")
     mode.add_argument(
         "--smoke",
         action="store_true",

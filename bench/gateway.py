@@ -28,6 +28,14 @@ def random_password() -> str:
     return f"Bench-{secrets.token_urlsafe(18)}-9x"
 
 
+def log_path(log_dir: Path, name: str) -> Path:
+    """``<name>-<n>.log``: one file per start (gateways restart between scenarios)."""
+    n = 1
+    while (log_dir / f"{name}-{n}.log").exists():
+        n += 1
+    return log_dir / f"{name}-{n}.log"
+
+
 @dataclass
 class Process:
     """A gateway process; its log goes to a file for the report when something fails."""

@@ -26,7 +26,15 @@ from pathlib import Path
 import httpx
 import websockets
 
-from .gateway import Capabilities, Process, expect, free_port, random_password, wait_http
+from .gateway import (
+    Capabilities,
+    Process,
+    expect,
+    free_port,
+    log_path,
+    random_password,
+    wait_http,
+)
 from .target import Target
 from .terminals import Closed, WebgateTerm, WebsshTerm, ws_options
 
@@ -151,7 +159,7 @@ async def running_webssh(target: Target, log_dir: Path) -> AsyncIterator[Webssh]
         "--maxconn=100000",
         "--logging=warning",
     ]
-    proc = Process(argv, dict(os.environ), log_dir / "webssh.log")
+    proc = Process(argv, dict(os.environ), log_path(log_dir, "webssh"))
     proc.start()
     base = f"http://127.0.0.1:{port}"
     try:
@@ -243,7 +251,7 @@ async def running_webgate(target: Target, log_dir: Path) -> AsyncIterator[Webgat
         # Its background connectivity probe would SSH into the target every minute.
         "WEBGATE_DISABLE_MONITOR": "true",
     }
-    proc = Process([str(python), "-m", "webgate"], env, log_dir / "webgate.log")
+    proc = Process([str(python), "-m", "webgate"], env, log_path(log_dir, "webgate"))
     proc.start()
     base = f"http://127.0.0.1:{port}"
     try:

@@ -18,7 +18,15 @@ from pathlib import Path
 import httpx
 import websockets
 
-from .gateway import Capabilities, Process, expect, free_port, random_password, wait_http
+from .gateway import (
+    Capabilities,
+    Process,
+    expect,
+    free_port,
+    log_path,
+    random_password,
+    wait_http,
+)
 from .target import Target
 from .terminals import SshgateTerm, ws_options
 
@@ -146,7 +154,7 @@ async def running_sshgate(
     if "sftp" in installed_plugins():
         env["SSHGATE_SFTP_MAX_UPLOAD_SIZE"] = "0"  # no limit (default 100 MiB; the file is 200 MB)
     proc = Process(
-        [sshgate_executable(), "serve", "--workers", "1"], env, (log_dir or tmp) / "sshgate.log"
+        [sshgate_executable(), "serve", "--workers", "1"], env, log_path(log_dir or tmp, "sshgate")
     )
     proc.start()
     base = f"http://127.0.0.1:{port}"

@@ -53,7 +53,7 @@ async def _start(db_url: str) -> tuple[str, subprocess.Popen]:
         [sys.executable, "-m", "sshgate", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=None if os.environ.get("SSHGATE_TEST_WORKER_LOGS") else subprocess.DEVNULL,
     )
     base = f"127.0.0.1:{port}"
     async with httpx.AsyncClient() as client:
@@ -202,7 +202,7 @@ async def test_owner_reattaches_through_the_other_worker(workers):
     owner = await Term.open(
         f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
     )
-    output = await owner.run("echo pid:$$:end", ":end\r\n")
+    output = await owner.run("echo pid:$$:e''nd", ":end\r\n")
     pid = re.search(rb"pid:(\d+):end", output).group(1)
     session_id = owner.hello["id"]
     await owner.ws.close()  # the browser died; the load balancer sends it to worker B
@@ -211,7 +211,7 @@ async def test_owner_reattaches_through_the_other_worker(workers):
     )
     assert again.hello["id"] == session_id
     await again.read_until(b"pid:" + pid)  # the scrollback
-    await again.run("echo pid:$$:again", ":again\r\n")
+    await again.run("echo pid:$$:ag''ain", ":again\r\n")
     assert re.search(rb"pid:(\d+):again", bytes(again.output)).group(1) == pid
     await again.control(type="resize", cols=111, rows=33)
     await again.run("stty size | sed 's/^/size:/'", "size:33 111")

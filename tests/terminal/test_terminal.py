@@ -85,7 +85,11 @@ async def test_large_output_arrives_byte_exact(live_server, user_client, any_tar
 async def test_a_large_paste_arrives_intact_and_in_order(live_server, user_client, target):
     paste = bytes(range(32, 127)) * (5_000_000 // 95)
     term = await open_term(live_server, user_client, target)
-    await term.run(f"stty raw -echo; head -c {len(paste)} | sha256sum | sed 's/^/sum:/'", "$ ")
+    # Only paste once the tty is raw: in canonical mode it would cut lines at 4095 bytes.
+    await term.run(
+        f"stty raw -echo; echo raw-$((1+1)); head -c {len(paste)} | sha256sum | sed 's/^/sum:/'",
+        "raw-2",
+    )
     for start in range(0, len(paste), 65536):
         await term.send(paste[start : start + 65536])
     output = await term.read_until(b"  -", within=60)
@@ -96,7 +100,7 @@ async def test_a_large_paste_arrives_intact_and_in_order(live_server, user_clien
 
 async def test_reattach_returns_scrollback_and_the_same_shell(live_server, user_client, target):
     term = await open_term(live_server, user_client, target)
-    output = await term.run("echo pid:$$:end", ":end\r\n")
+    output = await term.run("echo pid:$$:e''nd", ":end\r\n")
     pid = re.search(rb"pid:(\d+):end", output).group(1)
     session_id = term.hello["id"]
     await term.ws.close()  # the page reloads, or the network drops
@@ -106,7 +110,7 @@ async def test_reattach_returns_scrollback_and_the_same_shell(live_server, user_
     assert again.hello["id"] == session_id
     scrollback = await again.read_until(b"pid:" + pid)
     assert b"pid:" + pid in scrollback
-    await again.run("echo pid:$$:again", ":again\r\n")
+    await again.run("echo pid:$$:ag''ain", ":again\r\n")
     assert re.search(rb"pid:(\d+):again", bytes(again.output)).group(1) == pid
     await again.close()
 
@@ -210,7 +214,7 @@ async def test_terminal_against_real_openssh(app, live_server, user_client, sshd
     )
     term = await open_term(live_server, user_client, server_id, cols=90, rows=20)
     await term.run("stty size | sed 's/^/size:/'", "size:20 90")
-    await term.run("echo pid:$$:x", ":x\r\n")
+    await term.run("echo pid:$$:x''y", ":xy\r\n")
     await term.control(type="resize", cols=101, rows=33)
     await term.run("stty size | sed 's/^/size:/'", "size:33 101")
     await term.close()

@@ -30,7 +30,8 @@ class RedisBus:
         import redis.asyncio as redis
 
         self.manager = manager
-        self.redis = redis.from_url(url)
+        # Blocking stream reads wait up to 10 s: no client-side read timeout under them.
+        self.redis = redis.from_url(url, socket_timeout=None, socket_connect_timeout=5)
         self.worker_id = worker_id
         self.bridges = OwnerBridges(self)
         self.remotes: dict[str, RemoteSession] = {}

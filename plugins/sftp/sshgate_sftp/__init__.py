@@ -16,11 +16,10 @@ from sshgate.api import Event, hookimpl
 
 # Importing the route modules registers their views on the blueprint.
 from . import copy, resumable, routes_browse, routes_download, routes_edit, routes_upload
-from .blueprint import bp
-from .bodystream import BodyStreamMiddleware
 from .events import EVENTS
 from .pool import EXTENSION, Pool
 from .settings import NAME, SftpSettings, sftp_settings
+from .web import BodyStreamMiddleware, bp
 
 __all__ = ["bp"]
 _ROUTES = (copy, resumable, routes_browse, routes_download, routes_edit, routes_upload)
@@ -28,7 +27,7 @@ _ROUTES = (copy, resumable, routes_browse, routes_download, routes_edit, routes_
 
 @hookimpl
 def register_blueprints(app: Quart) -> list[Blueprint]:
-    # Upload bodies bypass Quart's unbounded buffer (see bodystream): the one place the
+    # Upload bodies bypass Quart's unbounded buffer (see web.py): the one place the
     # plugin needs to sit in front of the app rather than behind a route.
     app.asgi_app = BodyStreamMiddleware(app.asgi_app)  # type: ignore[method-assign]
     return [bp]

@@ -18,12 +18,11 @@ from quart_schema import tag, validate_request
 from sshgate.api import ApiError, requires
 
 from .access import audited, connect, server_checked
-from .blueprint import Body, bp
-from .bodystream import too_large
 from .events import FileCopied
 from .listing import kind
 from .store import store
 from .transfer import lstat_or_none, read_blocks
+from .web import Body, bp, too_large
 
 
 class CopyBody(Body):

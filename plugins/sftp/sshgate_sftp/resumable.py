@@ -9,31 +9,52 @@
   file is renamed over the target and the session ends (``complete: true``);
 - ``DELETE uploads/<id>`` aborts (removes the part file); ``GET uploads`` lists yours.
 
-Sessions are rows of ``sftp_uploads``, visible to the user who created them only.
+Sessions are rows of ``sftp_uploads`` (:class:`SftpUpload`, migration ``sftp_0001``),
+visible to the user who created them only. The offset is deliberately not stored: it is
+the size of the part file on the server, so it survives a gateway restart and never
+disagrees with what actually arrived.
 """
 
 from __future__ import annotations
 
 import posixpath
 import secrets
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncssh
 from pydantic import Field
 from quart import request
 from quart_schema import tag, validate_request
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
 
-from sshgate.api import ApiError, current_actor, db_session, emit, requires
+from sshgate.api import ApiError, Model, current_actor, db_session, emit, requires
 
 from .access import Files, audited, connect, server_checked
-from .blueprint import Body, bp
-from .bodystream import body_chunks, too_large
 from .events import FileUploaded
-from .models import SftpUpload
 from .store import check_target, create_part
 from .transfer import BlockWriter, lstat_or_none, remove_quietly, replace, settle
+from .web import Body, body_chunks, bp, too_large
+
+
+class SftpUpload(Model):
+    __tablename__ = "sftp_uploads"
+
+    # 32 hex characters: unguessable, and safe inside the part file's name.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    server_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("servers.id", ondelete="CASCADE"), index=True
+    )
+    # The resolved target and the part file next to it, both as the server names them.
+    path: Mapped[str] = mapped_column(Text)
+    part_path: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(BigInteger)
+    overwrite: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CreateUpload(Body):

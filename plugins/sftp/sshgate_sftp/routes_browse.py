@@ -12,11 +12,11 @@ from quart_schema import tag, validate_request
 from sshgate.api import ApiError, requires
 
 from .access import audited, connect, server_checked
-from .blueprint import Body, bp
 from .events import DirectoryCreated, FileRenamed, FilesDeleted, FilesListed, ModeChanged
 from .listing import delete_tree, describe_link, entry_json, kind, list_directory
 from .paths import forbidden, is_root, within
 from .transfer import lstat_or_none
+from .web import Body, bp
 
 
 class MkdirBody(Body):

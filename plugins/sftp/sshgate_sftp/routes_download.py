@@ -23,7 +23,6 @@ from quart_schema import tag
 from sshgate.api import ApiError, error_response, requires
 
 from .access import Files, audited, emit_later, server_checked, streaming
-from .blueprint import bp, flag
 from .events import FileDownloaded, FileEvent, ZipDownloaded
 from .headers import (
     MAGIC_BYTES,
@@ -38,6 +37,7 @@ from .headers import (
 )
 from .listing import kind
 from .transfer import read_blocks
+from .web import bp, flag
 from .zipstream import ZipStats, zip_stream
 
 MAX_ZIP_PATHS = 1000

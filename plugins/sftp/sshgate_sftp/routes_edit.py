@@ -22,12 +22,11 @@ from quart_schema import tag
 from sshgate.api import ApiError, requires
 
 from .access import Files, audited, connect, server_checked
-from .blueprint import Body, bp, parse_body
-from .bodystream import read_body
 from .events import FileRead, FileWritten
 from .listing import kind
 from .store import store
 from .transfer import lstat_or_none
+from .web import Body, bp, parse_body, read_body
 
 BINARY_PROBE = 1024
 

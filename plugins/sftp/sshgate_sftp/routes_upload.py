@@ -1,7 +1,7 @@
 """One-shot uploads (SFTP-3): ``PUT upload?path=<file>`` with the raw file as the body, and
 ``POST upload?path=<dir>`` with ``multipart/form-data`` (several files, drag and drop).
 
-Both stream the body into SFTP with back-pressure (:mod:`.bodystream`): nothing is held in
+Both stream the body into SFTP with back-pressure (:mod:`.web`): nothing is held in
 memory or spooled to disk. ``SSHGATE_SFTP_MAX_UPLOAD_SIZE`` applies to the request body
 (all files of a multipart request together): 413 before anything is read when
 Content-Length says so, or as soon as the count passes it. An existing file is replaced
@@ -20,13 +20,12 @@ from quart_schema import tag
 from sshgate.api import ApiError, requires
 
 from .access import audited, connect, server_checked
-from .blueprint import bp, flag
-from .bodystream import body_chunks, check_length, counted
 from .events import FileUploaded
 from .listing import kind
 from .multipart import MultipartReader, boundary_of
 from .settings import sftp_settings
 from .store import store
+from .web import body_chunks, bp, check_length, counted, flag
 
 
 @bp.put("/<int:server_id>/upload")

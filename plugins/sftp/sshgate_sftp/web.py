@@ -1,5 +1,5 @@
-"""Request bodies of upload routes, pulled from the ASGI server only as fast as SFTP takes
-them.
+"""The ``/api/files`` blueprint, and how its routes read requests: query flags, strict
+JSON bodies, and upload bodies pulled from the ASGI server only as fast as SFTP takes them.
 
 Quart reads every request body into ``request.body`` as fast as the client sends it, with
 no back-pressure (its receive loop appends to an unbounded buffer), and ``request.files``
@@ -17,13 +17,19 @@ Every other request passes through untouched.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, TypeVar
 
-from quart import request
+from pydantic import BaseModel, ConfigDict, ValidationError
+from quart import Blueprint, request
 
 from sshgate.api import ApiError
+
+bp = Blueprint("sftp", __name__, url_prefix="/api/files")
+M = TypeVar("M", bound=BaseModel)
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 SCOPE_KEY = "sshgate_sftp.body"
 STREAMED = re.compile(r"/api/files/\d+/(?:upload|uploads/[^/]+|write)$")
@@ -129,3 +135,30 @@ async def read_body(limit: int) -> bytes:
         if len(data) > limit:
             raise ApiError(413, "too_large", f"the request body is larger than {limit} bytes")
     return bytes(data)
+
+
+class Body(BaseModel):
+    """Request bodies: unknown fields and loose types ("recursive": "yes") are errors, not
+    silently ignored or coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+def flag(name: str) -> bool:
+    return request.args.get(name, "").strip().lower() in _TRUE
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """Validate a JSON body read through the body stream (routes whose body Quart never
+    sees)."""
+    try:
+        data: Any = json.loads(raw or b"null")
+    except ValueError as exc:
+        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ApiError(400, "validation_error", f"invalid request: {problems}") from None
