@@ -207,7 +207,11 @@ async def main_async(args: argparse.Namespace) -> Results:
     for system, reason in unavailable.items():
         results.mark_na("", system, reason)
     results.meta["seconds"] = time.perf_counter() - started
-    results.meta["logs"] = str(log_dir)
+    if results.failures:
+        results.meta["logs"] = str(log_dir)  # the gateways' logs, for the failures
+        print(f"gateway logs kept in {log_dir}", file=sys.stderr)
+    else:
+        shutil.rmtree(log_dir, ignore_errors=True)
     return results
 
 

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -278,6 +279,7 @@ async def running_webgate(target: Target, log_dir: Path) -> AsyncIterator[Webgat
         yield Webgate(proc, base, token, int(server["id"]))
     finally:
         proc.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def _webgate_bootstrap(base: str) -> str:

@@ -42,7 +42,10 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front, waiting up to busy_timeout. A deferred
+        # BEGIN that reads and then writes (touching "last seen") fails at once with
+        # "database is locked" when another connection writes meanwhile.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
