@@ -115,11 +115,10 @@ class RemoteSession:
 
     async def _read(self) -> None:
         redis, stream = self.bus.redis, out_stream(self.id)
-        last_id = "$"
         # Start reading from "now", then ask the owner to attach: its scrollback comes first.
-        first = await redis.xrevrange(stream, count=1)
-        if first:
-            last_id = first[0][0]
+        # Never "$": between two blocking reads it would skip what arrived in between.
+        newest = await redis.xrevrange(stream, count=1)
+        last_id = newest[0][0] if newest else "0-0"
         await self.command("hello", worker=self.bus.worker_id)
         expected: int | None = None
         try:

@@ -125,7 +125,9 @@ class RedisBus:
         )
 
     async def _command_loop(self) -> None:
-        stream, last_id = worker_stream(self.worker_id), "$"
+        # The stream is this worker's alone and new with it: read it from the start ("$" would
+        # skip whatever arrives between two blocking reads).
+        stream, last_id = worker_stream(self.worker_id), "0-0"
         while True:
             try:
                 batches = await self.redis.xread({stream: last_id}, block=5000, count=100)
