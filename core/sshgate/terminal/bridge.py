@@ -60,15 +60,23 @@ class RemoteSession:
         self.clients: set[Client] = set()
         self.ended: str | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._background: set[asyncio.Future[None]] = set()
+        # Input, resizes and closes must reach the owner in the order they were given:
+        # one queue, one sender.
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._sender: asyncio.Task[None] | None = None
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def _spawn(self, message: dict[str, Any]) -> None:
+        self._outbox.put_nowait(message)
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.ensure_future(self._send_all())
+
+    async def _send_all(self) -> None:
+        while not self._outbox.empty():
+            await self.bus.send(self.owner_worker, self._outbox.get_nowait())
 
     async def command(self, kind: str, **fields: Any) -> None:
-        await self.bus.send(self.owner_worker, {"kind": kind, "session": self.id, **fields})
+        """Queue a command for the owner, behind everything queued before it."""
+        self._spawn({"kind": kind, "session": self.id, **fields})
 
     # The interface of TerminalSession that serve() relies on. -----------------------------
 
@@ -84,7 +92,7 @@ class RemoteSession:
             self._reader.cancel()
             self._reader = None
             self.bus.forget_remote(self.id)
-            self._spawn(self.command("bye", worker=self.bus.worker_id))
+            self._spawn({"kind": "bye", "session": self.id, "worker": self.bus.worker_id})
 
     def drained(self, client: Client) -> None:
         """Remote viewers never hold up the owner; nothing to resume."""
@@ -93,10 +101,10 @@ class RemoteSession:
         await self.command("input", data=data.decode("utf-8", "replace"))
 
     def resize(self, cols: int, rows: int) -> None:
-        self._spawn(self.command("resize", cols=cols, rows=rows))
+        self._spawn({"kind": "resize", "session": self.id, "cols": cols, "rows": rows})
 
     def end(self, reason: str, code: int = 1000) -> None:
-        self._spawn(self.command("close", reason=reason))
+        self._spawn({"kind": "close", "session": self.id, "reason": reason})
 
     def info(self) -> dict[str, Any]:
         return {
