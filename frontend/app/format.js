@@ -43,3 +43,25 @@ export function localInputToIso(value) {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? "" : date.toISOString();
 }
+
+// The connector's diagnosis stages (core/sshgate/ssh/diagnosis.py), in words: shared by
+// the connection test and the terminal's failure card.
+const STAGES = {
+  ok: "Connection works",
+  chain_invalid: "Jump chain is invalid",
+  vetoed: "Refused by a policy",
+  credentials_unreadable: "Stored credentials cannot be used",
+  key_passphrase: "Key passphrase is wrong",
+  dns: "Host name not found",
+  tcp_refused: "Connection refused",
+  tcp_unreachable: "Host unreachable",
+  timeout: "Timed out",
+  host_key_unknown: "Host key not trusted yet",
+  host_key_changed: "Host key changed",
+  auth_failed: "Authentication failed",
+  protocol: "SSH error",
+};
+
+export function stageLabel(stage) {
+  return STAGES[stage] || stage;
+}

@@ -3,6 +3,7 @@
 // whose buttons are the serverActions of every plugin (the core's included).
 import Alpine from "../vendor/alpine/alpine.esm.min.js";
 import { makeContext } from "./context.js";
+import { stageLabel } from "./format.js";
 import { contributions } from "./plugins.js";
 import { savePrefs, serverById, store } from "./store.js";
 import { approveHostKey, clearHostKey, hopsOf, jumpChain } from "./servers.js";
@@ -51,22 +52,6 @@ export function actionsFor(server) {
   return [...shown.filter((a) => !a.danger), ...shown.filter((a) => a.danger)];
 }
 
-// The diagnosis stages of POST api/servers/<id>/test, in words.
-const STAGES = {
-  ok: "Connection works",
-  chain_invalid: "Jump chain is invalid",
-  vetoed: "Refused by a policy",
-  credentials_unreadable: "Stored credentials cannot be used",
-  key_passphrase: "Key passphrase is wrong",
-  dns: "Host name not found",
-  tcp_refused: "Connection refused",
-  tcp_unreachable: "Host unreachable",
-  timeout: "Timed out",
-  host_key_unknown: "Host key not trusted yet",
-  host_key_changed: "Host key changed",
-  auth_failed: "Authentication failed",
-  protocol: "SSH error",
-};
 
 Alpine.data("siteManager", () => ({
   filter: "",
@@ -268,7 +253,7 @@ Alpine.data("siteManager", () => ({
     const t = this.test(server);
     if (!t || t.running) return "";
     if (t.error) return "Could not test";
-    return STAGES[t.result.stage] || t.result.stage;
+    return stageLabel(t.result.stage);
   },
   testMessage(server) {
     const t = this.test(server);

@@ -13,10 +13,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect
 
-from sshgate import hookspecs
 from sshgate.api import hookimpl
 from sshgate.app import create_app
-from sshgate.plugins import build_plugin_manager
+from sshgate.plugins import build_plugin_manager, hook_names
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,10 +23,6 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def sshgate_load_entrypoints() -> bool:
     return True
-
-
-def hook_names() -> list[str]:
-    return sorted(name for name, value in vars(hookspecs).items() if hasattr(value, "sshgate_spec"))
 
 
 # Meta-tests: a hook without documentation or without a test fails the suite.

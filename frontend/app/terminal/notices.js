@@ -1,23 +1,8 @@
 // The messages a terminal shows over its screen: reconnecting, ended, could not connect (with
 // the gateway's diagnosis: stage and hop), and the quick-connect host-key question. Every
 // piece of remote text goes in as text.
+import { stageLabel } from "../format.js";
 import { h } from "./dom.js";
-
-// The diagnosis stages (core/sshgate/ssh/diagnosis.py), in words.
-const STAGES = {
-  chain_invalid: "Jump chain is invalid",
-  vetoed: "Refused by a policy",
-  credentials_unreadable: "Stored credentials cannot be used",
-  key_passphrase: "Key passphrase is wrong",
-  dns: "Host name not found",
-  tcp_refused: "Connection refused",
-  tcp_unreachable: "Host unreachable",
-  timeout: "Timed out",
-  host_key_unknown: "Host key not trusted yet",
-  host_key_changed: "Host key changed",
-  auth_failed: "Authentication failed",
-  protocol: "SSH error",
-};
 
 export function button(label, onclick, kind = "") {
   return h("button", { type: "button", class: `btn btn-small ${kind}`.trim(), onclick }, label);
@@ -33,7 +18,7 @@ export function bar(kind, text, actions = []) {
 export function failureCard(outcome, actions) {
   const error = outcome.error || {};
   const diagnosis = error.diagnosis || null;
-  const headline = diagnosis ? STAGES[diagnosis.stage] || diagnosis.stage : "Could not open the terminal";
+  const headline = diagnosis ? stageLabel(diagnosis.stage) : "Could not open the terminal";
   const where = diagnosis && diagnosis.hop_name ? `At ${diagnosis.hop_name}${diagnosis.hop ? ` (hop ${diagnosis.hop})` : ""}.` : "";
   const hops = (diagnosis && diagnosis.hops) || [];
   return h(
