@@ -20,6 +20,7 @@ from .errors import StartupError
 from .events import StartupEvent
 from .plugins import Plugins, build_plugin_manager
 from .settings import Settings, check_unknown_env, load_plugin_settings, plugin_env_prefix
+from .web import deflate
 from .web import errors as web_errors
 from .web.rootpath import RootPathMiddleware
 from .web.security import install_security_headers
@@ -58,6 +59,7 @@ def create_app(
         for name, model in (result or {}).items()
     }
 
+    deflate.install(settings.ws_compression)
     # No default static route: the frontend blueprint serves static/ itself.
     app = Quart("sshgate", static_folder=None)
     app.config.update(

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     max_body_size: int = Field(1024 * 1024, ge=1024)
     ws_ping_interval: float = Field(20.0, gt=0)
     ws_max_message_size: int = Field(1024 * 1024, ge=1024)
+    # permessage-deflate on WebSockets: "off", or "fast" (zlib level 1); see web/deflate.py.
+    ws_compression: Literal["off", "fast"] = "off"
     migrate_on_start: bool = True
     # Identity.
     admin_password: SecretStr | None = None

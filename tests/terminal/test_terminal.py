@@ -11,8 +11,13 @@ import re
 
 import pytest
 import websockets
+from sqlalchemy import update
 from term_helpers import Term, register
 
+from sshgate.auth.guard import auth_state
+from sshgate.auth.models import LoginSession
+from sshgate.auth.sweep import sweep_once
+from sshgate.db.types import utcnow
 from sshgate.testing.ssh import TEST_PASSWORD
 
 
@@ -177,6 +182,19 @@ async def test_revoked_login_closes_its_terminals(
     assert code == 4401
     manager = app.extensions["sshgate.terminal"]
     assert manager.get(term.hello["id"]) is None
+
+
+async def test_a_terminal_closes_when_another_worker_revokes_its_login(
+    app, live_server, user_client, target
+):
+    gate = app.extensions["sshgate"]
+    term = await open_term(live_server, user_client, target)
+    await term.run("echo up-$((2+3))", "up-5")
+    async with gate.db.session() as session:
+        await session.execute(update(LoginSession).values(revoked_at=utcnow()))
+    await sweep_once(gate.db, gate.settings, auth_state(app).live)
+    code, _ = await term.closed(within=10)
+    assert code == 4401
 
 
 async def test_refusals_have_documented_close_codes(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from quart import Blueprint, Quart
 
 from ..hookspecs import hookimpl
-from . import account, admin, events, routes
+from . import account, admin, events, routes, sweep
 from .bootstrap import create_first_admin
 from .guard import auth_state
 
@@ -28,3 +28,9 @@ async def startup(app: Quart) -> None:
     gate = app.extensions["sshgate"]
     auth_state(app)
     await create_first_admin(gate.db, gate.settings)
+    sweep.start(app)
+
+
+@hookimpl
+async def shutdown(app: Quart) -> None:
+    await sweep.stop(app)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -38,6 +39,8 @@ class Client:
     # The share link a joiner came through: revoking the link drops the client.
     share_id: str | None = None
     user_id: int | None = None
+    # When the client attached (epoch seconds): the owner's "who is attached" list shows it.
+    since: float = field(default_factory=time.time)
 
     @property
     def above_high(self) -> bool:
@@ -63,6 +66,10 @@ class Client:
     def close(self, code: int, reason: str) -> None:
         if self.closed_reason is None:
             self.closed_reason = (code, reason)
+            # Said in a message too, right before the close frame: browsers may report a
+            # close as 1006 and lose its code, and a joiner must know it was removed (4403)
+            # rather than cut off (which it would answer by joining again).
+            self.control({"type": "closing", "code": code, "reason": reason})
         self._ready.set()
 
     async def wait(self) -> None:

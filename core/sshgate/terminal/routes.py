@@ -8,8 +8,7 @@ from typing import Any
 
 from quart import Blueprint, current_app, websocket
 
-from ..auth.guard import auth_state, current_actor, still_signed_in
-from ..auth.live import RECHECK_INTERVAL
+from ..auth.guard import auth_state, current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
 from ..registry.service import get_visible
@@ -114,7 +113,9 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
             terminal.end(reason, CLOSE_UNAUTHORIZED)
         client.close(CLOSE_UNAUTHORIZED, reason)
 
-    forget = auth_state().live.add(actor.session_id, actor.user_id, signed_out)
+    forget = auth_state().live.add(
+        actor.session_id, actor.user_id, signed_out, api_key_id=actor.api_key_id
+    )
     reader = asyncio.ensure_future(_read(terminal, client))
     try:
         await websocket.send(json.dumps({"type": "session", **_hello(terminal, client)}))
@@ -134,6 +135,7 @@ def _hello(terminal: TerminalSession | RemoteSession, client: Client) -> dict[st
         "id": terminal.id,
         "server_id": info["server_id"],
         "server": info["server"],
+        "owner": terminal.owner,
         "cols": info["cols"],
         "rows": info["rows"],
         "encoding": terminal.encoding,
@@ -143,12 +145,8 @@ def _hello(terminal: TerminalSession | RemoteSession, client: Client) -> dict[st
 
 async def _write(terminal: TerminalSession | RemoteSession, client: Client) -> None:
     while True:
-        try:
-            await asyncio.wait_for(client.wait(), RECHECK_INTERVAL)
-        except TimeoutError:
-            if not await still_signed_in(websocket):
-                client.close(CLOSE_UNAUTHORIZED, "session ended")
-            continue
+        # Ended logins are found by the worker's sweep (auth.sweep), which calls signed_out.
+        await client.wait()
         data = client.take()
         if data:
             await websocket.send(data)

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import Field
@@ -28,7 +28,7 @@ from ..registry.public import server_for
 from ..track import emit
 from ..web.schemas import Input
 from ..web.ws import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
-from .bridge import RemoteSession
+from .bridge import BridgeClient, RemoteSession
 from .clients import Client
 from .events import ClientKicked, SessionJoined, ShareChanged
 from .models import TerminalShare
@@ -104,10 +104,26 @@ async def list_shares(session_id: str) -> dict[str, Any]:
         )
         shares = [_share_json(s) for s in rows]
     clients = [
-        {"id": c.id, "username": c.username, "read_only": c.read_only, "share_id": c.share_id}
-        for c in terminal.clients
+        {
+            "id": c.id,
+            "username": c.username,
+            "read_only": c.read_only,
+            "share_id": c.share_id,
+            "mode": _mode(terminal, c),
+            "since": datetime.fromtimestamp(c.since, UTC).isoformat(),
+        }
+        for c in sorted(terminal.clients, key=lambda c: c.since)
+        # A bridge stands for viewers on another worker, whom this worker cannot name.
+        if not isinstance(c, BridgeClient)
     ]
     return {"shares": shares, "clients": clients}
+
+
+def _mode(terminal: TerminalSession | RemoteSession, client: Client) -> str:
+    """How a client is attached: the owner, a joiner (ro, rw), or an administrator watching."""
+    if client.share_id is not None:
+        return "ro" if client.read_only else "rw"
+    return "owner" if client.user_id == terminal.owner_id else "watch"
 
 
 @bp.delete("/terminal/sessions/<session_id>/shares/<share_id>")

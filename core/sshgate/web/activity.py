@@ -14,8 +14,7 @@ from typing import Any
 from quart import Blueprint, Quart, current_app, websocket
 
 from ..auth.actor import Actor
-from ..auth.guard import auth_state, current_actor, still_signed_in
-from ..auth.live import RECHECK_INTERVAL
+from ..auth.guard import auth_state, current_actor
 from ..auth.permissions import requires
 from ..events import Event
 from ..hookspecs import hookimpl
@@ -56,22 +55,21 @@ async def events() -> None:
         if not ended.done():
             ended.set_result(reason)
 
-    forget = auth_state().live.add(actor.session_id, actor.user_id, end)
+    forget = auth_state().live.add(
+        actor.session_id, actor.user_id, end, api_key_id=actor.api_key_id
+    )
     _subscribers(current_app).add(subscriber)
     try:
         await websocket.accept()
         await websocket.send(json.dumps({"type": "hello", "user": actor.username}))
         while not ended.done():
             getter = asyncio.ensure_future(subscriber.queue.get())
-            done, _ = await asyncio.wait(
-                {getter, ended}, timeout=RECHECK_INTERVAL, return_when=asyncio.FIRST_COMPLETED
-            )
+            # An ended login resolves `ended` (the worker's sweep calls end()).
+            done, _ = await asyncio.wait({getter, ended}, return_when=asyncio.FIRST_COMPLETED)
             if getter in done:
                 await websocket.send(json.dumps({"type": "event", "event": getter.result()}))
                 continue
             getter.cancel()
-            if not done and not await still_signed_in(websocket):
-                end("session ended")
         await websocket.close(CLOSE_UNAUTHORIZED, ended.result())
     finally:
         forget()
