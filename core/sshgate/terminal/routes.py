@@ -53,13 +53,21 @@ def _size() -> tuple[int, int]:
 async def open_terminal(server_id: int) -> None:
     """Open a new shell on a registered server."""
     actor = current_actor()
+    await websocket.accept()
+    # Opening happens in its own frame, so that the server's database row is not kept
+    # alive for as long as the shell runs (idle sessions must stay small).
+    terminal = await _open(actor, server_id)
+    if terminal is not None:
+        await serve(terminal, Client(actor.username, user_id=actor.user_id))
+
+
+async def _open(actor: Any, server_id: int) -> TerminalSession | None:
     gate = current_app.extensions["sshgate"]
     async with gate.db.session() as session:
         try:
             server = await get_visible(session, actor, server_id)
         except ApiError:
             server = None
-    await websocket.accept()
     if server is None:
         return await _refuse(CLOSE_NOT_FOUND, "not_found", f"no server {server_id}")
     try:
@@ -71,10 +79,10 @@ async def open_terminal(server_id: int) -> None:
     cols, rows = _size()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        terminal = await manager().open(
+        return await manager().open(
             actor,
             server,
-            lambda: open_connection(app, server.id, actor, purpose="terminal"),
+            lambda: open_connection(app, server_id, actor, purpose="terminal"),
             cols,
             rows,
             websocket.args.get("term", "xterm-256color")[:40],
@@ -86,7 +94,6 @@ async def open_terminal(server_id: int) -> None:
         return await _refuse(
             CLOSE_SSH_FAILED, "ssh_failed", exc.diagnosis.message, diagnosis=diagnosis
         )
-    await serve(terminal, Client(actor.username, user_id=actor.user_id))
 
 
 @bp.websocket("/ws/terminal/attach/<session_id>")

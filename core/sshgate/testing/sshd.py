@@ -165,7 +165,11 @@ class OpenSSHServer:
                  f"AuthorizedKeysFile {self._dir / 'authorized_keys'}",
                  # The temp dir's modes are not what StrictModes wants for a home.
                  "StrictModes no", "Subsystem sftp internal-sftp", "AllowTcpForwarding yes",
-                 "LogLevel VERBOSE", "PubkeyAuthentication yes"]
+                 "LogLevel VERBOSE", "PubkeyAuthentication yes",
+                 # Login shells run the account's dotfiles. On developer machines root's often
+                 # run `pyenv rehash`, which waits 60 s on a lock left by any shell killed while
+                 # starting (tests close shells early on purpose): cap that wait.
+                 "SetEnv PYENV_REHASH_TIMEOUT=1"]
         if os.geteuid() == 0:
             lines.append("PermitRootLogin yes")
         if self.password_auth:
