@@ -178,6 +178,16 @@ def test_plugins_add_panels_actions_menus_commands_and_status(screen: Screen, ga
     """The UI-4 slots end to end, with a plugin registered the way a module would."""
     seed_servers(gate)
     page = screen.page
+
+    # A gateway without the SFTP plugin's front end: its "files" panel is what this fake
+    # plugin provides instead (the first plugin to claim a panel id keeps it).
+    def without_sftp_ui(route: Any) -> None:
+        config = route.fetch().json()
+        for kind in ("js", "css"):
+            config["ui"][kind] = [a for a in config["ui"][kind] if a["plugin"] != "sftp"]
+        route.fulfill(json=config)
+
+    page.route(re.compile(r".*/api/config$"), without_sftp_ui)
     screen.sign_in_admin()
     tree = page.get_by_role("navigation", name="Servers")
     page.get_by_role("button", name=re.compile("^web-1")).click()

@@ -133,7 +133,8 @@ async def test_disabled_plugin_routes_and_assets_are_gone(sshgate_settings):
         client = app.test_client()
         assert (await client.get("/api/testplugin/greeting")).status_code == 404
         config = await (await client.get("/api/config")).get_json()
-        assert config["ui"] == {"js": [], "css": []}
+        assets = config["ui"]["js"] + config["ui"]["css"]
+        assert [a for a in assets if a["plugin"] == "testplugin"] == []
         from sshgate.testing.users import create_user, login
 
         await create_user(app, "viewer")

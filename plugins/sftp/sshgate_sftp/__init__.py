@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from quart import Blueprint, Quart
 
-from sshgate.api import Event, hookimpl
+from sshgate.api import Event, hookimpl, static_url
 
 # Importing the route modules registers their views on the blueprint.
 from . import copy, resumable, routes_browse, routes_download, routes_edit, routes_upload
@@ -31,6 +31,17 @@ def register_blueprints(app: Quart) -> list[Blueprint]:
     # plugin needs to sit in front of the app rather than behind a route.
     app.asgi_app = BodyStreamMiddleware(app.asgi_app)  # type: ignore[method-assign]
     return [bp]
+
+
+@hookimpl
+def extra_js_urls() -> list[str]:
+    # The Files panel and its editor; files.js imports the other modules of static/.
+    return [static_url(NAME, "files.js")]
+
+
+@hookimpl
+def extra_css_urls() -> list[str]:
+    return [static_url(NAME, "files.css")]
 
 
 @hookimpl
