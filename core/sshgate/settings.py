@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # permessage-deflate on WebSockets: "off", or "fast" (zlib level 1); see web/deflate.py.
     ws_compression: Literal["off", "fast"] = "off"
     migrate_on_start: bool = True
+    # Largest file upload, in bytes (0 = no limit): the gateway-wide default that plugins which
+    # accept uploads (SFTP) apply unless their own setting overrides it.
+    max_upload_size: int = Field(100 * 1024 * 1024, ge=0)
     # Identity.
     admin_password: SecretStr | None = None
     password_hash_rounds: int = Field(12, ge=4, le=16)

@@ -20,6 +20,7 @@ from sshgate.api import ApiError, requires
 from .access import audited, connect, server_checked
 from .events import FileCopied
 from .listing import kind
+from .settings import upload_limit
 from .store import store
 from .transfer import lstat_or_none, read_blocks
 from .web import Body, bp, too_large
@@ -53,7 +54,7 @@ async def copy_to(server_id: int, data: CopyBody) -> tuple[dict[str, Any], int]:
         if kind(attrs) != "file":
             raise ApiError(400, "not_a_file", f"{source} is not a regular file", {"path": source})
         size = attrs.size or 0
-        limit = dst.settings.max_upload_size
+        limit = upload_limit()
         if limit and size > limit:
             raise too_large(limit)
         target = await dst.entry(data.target_path, "target_path")

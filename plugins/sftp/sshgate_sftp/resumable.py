@@ -33,6 +33,7 @@ from sshgate.api import ApiError, Model, current_actor, db_session, emit, requir
 
 from .access import Files, audited, connect, server_checked
 from .events import FileUploaded
+from .settings import upload_limit
 from .store import check_target, create_part
 from .transfer import BlockWriter, lstat_or_none, remove_quietly, replace, settle
 from .web import Body, body_chunks, bp, too_large
@@ -123,7 +124,7 @@ async def create_upload(server_id: int, data: CreateUpload) -> tuple[dict[str, A
         connect(server) as files,
         audited(files.event(event, data.path, resumable=True), denials_only=True) as ev,
     ):
-        limit = files.settings.max_upload_size
+        limit = upload_limit()
         if limit and data.size > limit:
             raise too_large(limit)
         target = ev.path = await files.entry(data.path)

@@ -23,7 +23,7 @@ from .access import audited, connect, server_checked
 from .events import FileUploaded
 from .listing import kind
 from .multipart import MultipartReader, boundary_of
-from .settings import sftp_settings
+from .settings import upload_limit
 from .store import store
 from .web import body_chunks, bp, check_length, counted, flag
 
@@ -34,7 +34,7 @@ from .web import body_chunks, bp, check_length, counted, flag
 async def put_upload(server_id: int) -> tuple[dict[str, Any], int]:
     """The request body becomes the file at ``?path=``."""
     server = await server_checked(server_id, "files.upload", write=True)
-    limit = sftp_settings().max_upload_size
+    limit = upload_limit()
     check_length(limit)
     raw = request.args.get("path")
     async with connect(server) as files, audited(files.event(FileUploaded, str(raw))) as ev:
@@ -54,7 +54,7 @@ async def post_upload(server_id: int) -> tuple[dict[str, Any], int]:
     (named by the part's file name). On an error, files stored before it stay and are
     listed in the error's ``details.stored``."""
     server = await server_checked(server_id, "files.upload", write=True)
-    limit = sftp_settings().max_upload_size
+    limit = upload_limit()
     check_length(limit)
     boundary = boundary_of(request.headers.get("Content-Type"))
     raw = request.args.get("path") or "."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 from quart import Quart
 
-from sshgate.api import plugin_settings
+from sshgate.api import plugin_settings, settings
 
 NAME = "sftp"
 MiB = 1024 * 1024
@@ -14,9 +14,10 @@ MiB = 1024 * 1024
 class SftpSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    # Largest upload (one file), in bytes; 0 means no limit. Checked against Content-Length
-    # before the body is read, and counted while streaming when the length is unknown.
-    max_upload_size: int = Field(100 * MiB, ge=0)
+    # Largest upload (one file), in bytes; 0 means no limit; unset: the core's
+    # SSHGATE_MAX_UPLOAD_SIZE (100 MiB by default). Checked against Content-Length before the
+    # body is read, and counted while streaming when the length is unknown.
+    max_upload_size: int | None = Field(None, ge=0)
     # Largest file the editor opens (GET read) or saves (POST write).
     editor_max_size: int = Field(2 * MiB, ge=1024)
     # Pooled SFTP sessions are closed after this many idle seconds.
@@ -33,3 +34,9 @@ class SftpSettings(BaseModel):
 
 def sftp_settings(app: Quart | None = None) -> SftpSettings:
     return plugin_settings(NAME, SftpSettings, app)
+
+
+def upload_limit(app: Quart | None = None) -> int:
+    """The largest upload in bytes (0: no limit): this plugin's setting, else the core's."""
+    own = sftp_settings(app).max_upload_size
+    return own if own is not None else settings(app).max_upload_size

@@ -201,3 +201,19 @@ async def test_head_of_a_download_sends_headers_only(client, files_server, live_
         response = await http.head(files_server.url("download"), params={"path": "/h.bin"})
     assert response.status_code == 200 and response.headers["Content-Length"] == "1234"
     assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    "sshgate_settings_overrides",
+    [{"max_upload_size": 50_000, "plugin_settings": {"sftp": {}}}],
+)
+async def test_the_core_upload_limit_applies_unless_the_plugin_sets_its_own(
+    client, files_server, sshgate_settings_overrides
+):
+    """SSHGATE_MAX_UPLOAD_SIZE is the gateway-wide cap; SSHGATE_SFTP_MAX_UPLOAD_SIZE overrides."""
+    t = files_server
+    response = await client.put(t.url("upload"), query_string={"path": "/big"}, data=b"x" * 50_001)
+    assert await error_of(response) == (413, "too_large")
+    assert "50000 bytes" in (await response.get_json())["error"]["message"]
+    response = await client.put(t.url("upload"), query_string={"path": "/ok"}, data=b"x" * 50_000)
+    assert response.status_code == 201
