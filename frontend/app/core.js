@@ -4,6 +4,7 @@
 import "./account.js";
 import "./admin-users.js";
 import "./audit.js";
+import { mountLiveSessions } from "./live-sessions.js";
 import { registerPlugin } from "./plugins.js";
 import { openImport, exportServers } from "./transfer.js";
 import { deleteServer, testConnection } from "./servers.js";
@@ -22,6 +23,7 @@ registerPlugin("core", {
     { id: "account", title: "Account", single: true, alpine: true, mount: templatePanel("tpl-account") },
     { id: "users", title: "Users", single: true, alpine: true, when: admin, mount: templatePanel("tpl-users") },
     { id: "audit", title: "Audit log", single: true, alpine: true, when: admin, mount: templatePanel("tpl-audit") },
+    { id: "live-sessions", title: "Live sessions", single: true, alpine: true, when: admin, mount: mountLiveSessions },
   ],
   serverActions: [
     {
@@ -45,6 +47,7 @@ registerPlugin("core", {
     { id: "account", label: "Account and security", run: (ctx) => ctx.openPanel("account") },
     { id: "users", label: "Users", when: admin, run: (ctx) => ctx.openPanel("users") },
     { id: "audit", label: "Audit log", when: admin, run: (ctx) => ctx.openPanel("audit") },
+    { id: "live-sessions", label: "Live sessions", when: admin, run: (ctx) => ctx.openPanel("live-sessions") },
     { id: "add-server", label: "Add server", when: admin, run: () => openServerForm(null) },
     { id: "import", label: "Import servers…", when: admin, run: () => openImport() },
     { id: "export", label: "Export servers (no secrets)", when: admin, run: () => exportServers() },
@@ -55,6 +58,7 @@ registerPlugin("core", {
     { id: "account", label: "Account: password, 2FA, API keys, sessions", run: (ctx) => ctx.openPanel("account") },
     { id: "users", label: "Users", when: admin, run: (ctx) => ctx.openPanel("users") },
     { id: "audit", label: "Audit log", when: admin, run: (ctx) => ctx.openPanel("audit") },
+    { id: "live-sessions", label: "Live sessions: watch or terminate terminals", when: admin, run: (ctx) => ctx.openPanel("live-sessions") },
     { id: "theme", label: "Toggle dark / light theme", run: () => toggleTheme() },
     { id: "log", label: "Show / hide the activity log", hint: "Alt L", run: () => toggleLog() },
     { id: "sidebar", label: "Show / hide the Site Manager", hint: "Alt B", run: () => toggleSidebar() },

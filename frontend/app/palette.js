@@ -3,6 +3,7 @@
 import Alpine from "../vendor/alpine/alpine.esm.min.js";
 import { makeContext } from "./context.js";
 import { fuzzyMatch, highlight } from "./fuzzy.js";
+import { listNavigation } from "./listnav.js";
 import { contributions } from "./plugins.js";
 import { selectServer } from "./sites.js";
 import { store } from "./store.js";
@@ -51,8 +52,8 @@ function serverItems() {
 }
 
 Alpine.data("palette", () => ({
+  ...listNavigation("palette"),
   query: "",
-  active: 0,
   init() {
     instance = this;
     this.$watch("query", () => {
@@ -92,30 +93,8 @@ Alpine.data("palette", () => ({
   isEmpty() {
     return this.results().length === 0;
   },
-  optionId(index) {
-    return `palette-option-${index}`;
-  },
-  activeId() {
-    return this.isEmpty() ? "" : this.optionId(this.active);
-  },
-  isActive(index) {
-    return index === this.active;
-  },
-  hover(index) {
-    this.active = index;
-  },
-  onKeydown(event) {
-    const count = this.results().length;
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      event.preventDefault();
-      if (!count) return;
-      this.active = (this.active + (event.key === "ArrowDown" ? 1 : -1) + count) % count;
-      this.$nextTick(() => document.getElementById(this.optionId(this.active))?.scrollIntoView({ block: "nearest" }));
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      const item = this.results()[this.active];
-      if (item) this.run(item);
-    }
+  choose(item) {
+    this.run(item);
   },
   run(item) {
     this.close();

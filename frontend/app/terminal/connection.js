@@ -22,7 +22,9 @@ const PING_MS = 15000;
 // (a laptop lid, a NAT that forgot us): drop it and reattach.
 const DEAD_MS = 2 * PING_MS + 5000;
 
-// target: { serverId } opens a new shell, { sessionId } reattaches, { quick } quick-connects.
+// target: { serverId } opens a new shell, { sessionId } reattaches, { quick } quick-connects,
+// { join: token } joins a shared session, { watch: sessionId } watches one (administrators).
+// A joiner or watcher is a guest: it reconnects the way it came, and never ends the shell.
 // events: session(hello, reattached), output(bytes), state(name, detail), latency(ms),
 // notice(text), hostKey(offer) -> Promise<boolean>, ended({ kind, reason, error, code }).
 export class TerminalConnection {
@@ -31,6 +33,7 @@ export class TerminalConnection {
     this.size = size;
     this.events = events;
     this.sessionId = target.sessionId || null;
+    this.guest = Boolean(target.join || target.watch);
     this.ws = null;
     this.attempt = 0;
     this.retryTimer = null;
@@ -38,6 +41,7 @@ export class TerminalConnection {
     this.lastPong = 0;
     this.exit = null;
     this.error = null;
+    this.closing = null;
     this.done = false;
     this.onOnline = () => this.state === "reconnecting" && this.reconnectNow();
     window.addEventListener("online", this.onOnline);
@@ -50,6 +54,9 @@ export class TerminalConnection {
   url() {
     const { cols, rows } = this.size();
     const query = `cols=${cols}&rows=${rows}`;
+    // The share token never goes in a URL (proxies log those): it is the first message.
+    if (this.target.join) return wsUrl("api/ws/terminal/join");
+    if (this.target.watch) return wsUrl(`api/ws/terminal/watch/${encodeURIComponent(this.target.watch)}`);
     if (this.sessionId) return wsUrl(`api/ws/terminal/attach/${encodeURIComponent(this.sessionId)}`);
     if (this.target.quick) return wsUrl(`api/ws/terminal/quick?${query}`);
     return wsUrl(`api/ws/terminal/${encodeURIComponent(this.target.serverId)}?${query}&term=xterm-256color`);
@@ -58,7 +65,7 @@ export class TerminalConnection {
   open() {
     const attaching = Boolean(this.sessionId);
     this.setState(attaching && this.attempt ? "reconnecting" : "connecting", { attempt: this.attempt });
-    this.exit = this.error = null;
+    this.exit = this.error = this.closing = null;
     const ws = new WebSocket(this.url());
     ws.binaryType = "arraybuffer";
     this.ws = ws;
@@ -66,6 +73,7 @@ export class TerminalConnection {
       ws.opened = true;
       // Quick connect: the client speaks first, credentials in a message, never the URL.
       if (this.target.quick && !attaching) ws.send(JSON.stringify({ type: "connect", ...this.target.quick }));
+      if (this.target.join) ws.send(JSON.stringify({ type: "join", token: this.target.join }));
     };
     ws.onmessage = (event) => this.received(ws, event.data, attaching);
     ws.onclose = (event) => this.closed(ws, event.code, event.reason);
@@ -99,6 +107,10 @@ export class TerminalConnection {
         if (message.code !== "bad_message") this.error = message;
       },
       host_key: () => this.confirmHostKey(ws, message),
+      // The close code, said before the close frame (which may arrive as 1006 without it).
+      closing: () => {
+        this.closing = message;
+      },
     };
     handlers[message.type]?.();
   }
@@ -130,8 +142,10 @@ export class TerminalConnection {
   // What ended a socket. The control message sent before the close (exit, error) decides
   // first: Chromium may report a gateway's close as 1006 and lose its code when the TCP
   // connection is torn down right behind the close frame. The code decides the rest.
-  closed(ws, code, reason) {
+  closed(ws, closeCode, closeReason) {
     if (ws !== this.ws || this.done) return;
+    const code = this.closing ? this.closing.code : closeCode;
+    const reason = this.closing ? this.closing.reason : closeReason;
     this.ws = null;
     this.stopPing();
     const hadSession = Boolean(this.sessionId);
@@ -140,6 +154,9 @@ export class TerminalConnection {
       this.finish({ kind: "exit", reason: (this.exit && this.exit.reason) || reason || "the session ended", code });
     } else if (code === CLOSE.UNAUTHORIZED) {
       this.finish({ kind: "unauthorized", reason, code });
+    } else if (hadSession && code === CLOSE.FORBIDDEN) {
+      // Kicked by the owner, or the share link was revoked: joining again would be wrong.
+      this.finish({ kind: "removed", reason, code });
     } else if (hadSession && (code === CLOSE.NOT_FOUND || (error && error.code === "not_found"))) {
       this.finish({ kind: "gone", reason: reason || "no such terminal session", code });
     } else if (error || FINAL.has(code) || code === CLOSE.NOT_FOUND || !hadSession) {
@@ -244,6 +261,8 @@ export class TerminalConnection {
     this.ws = null;
     if (!ws) return;
     ws.onclose = ws.onmessage = null;
+    // A guest only leaves: "close" from a read-write joiner would end the owner's shell.
+    if (this.guest) end = false;
     // Closing a socket that is still connecting makes Chromium log an error; let it open.
     if (ws.readyState === WebSocket.CONNECTING) ws.onopen = () => ws.close(1000);
     if (ws.readyState !== WebSocket.OPEN) return;

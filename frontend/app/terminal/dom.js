@@ -31,6 +31,8 @@ const PATHS = {
   close: ["M6 6l12 12M18 6L6 18"],
   paste: ["M9 4h6v3H9zM9 5.5H6v14.5h12V5.5h-3"],
   keyboard: ["M3 7h18v11H3zM7 11h.01M11 11h.01M15 11h.01M8 15h8"],
+  share: ["M4 13v6h16v-6M12 3v12M7.5 7.5L12 3l4.5 4.5"],
+  snippets: ["M9 5H8a2 2 0 0 0-2 2v3l-2 2 2 2v3a2 2 0 0 0 2 2h1M15 5h1a2 2 0 0 1 2 2v3l2 2-2 2v3a2 2 0 0 1-2 2h-1"],
 };
 
 export function icon(name) {

@@ -14,6 +14,21 @@ export function bar(kind, text, actions = []) {
   return h("div", { class: `term-bar term-bar-${kind}`, role: kind === "error" ? "alert" : "status" }, h("span", { class: "term-bar-text", text }), ...actions);
 }
 
+// While a dropped socket is being replaced: a countdown to the next try, and "now".
+export function reconnectingBar(detail, onNow) {
+  const text = () => {
+    const seconds = Math.max(0, Math.ceil((detail.at - Date.now()) / 1000));
+    return seconds ? `Connection lost. Reconnecting in ${seconds} s…` : "Connection lost. Reconnecting…";
+  };
+  const el = bar("warning", text(), [button("Reconnect now", onNow)]);
+  return {
+    el,
+    tick: () => {
+      el.firstChild.textContent = text();
+    },
+  };
+}
+
 // The card for a session that never started; ssh_failed carries where it broke.
 export function failureCard(outcome, actions) {
   const error = outcome.error || {};

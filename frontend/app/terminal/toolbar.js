@@ -1,5 +1,6 @@
 // The strip above a terminal: where it is connected (server, size, state), how fast (the
-// ping round trip), and the few buttons a terminal needs (find, paste, full screen).
+// ping round trip), and the few buttons a terminal needs (find, paste, full screen). Sharing
+// and snippets add theirs in front (terminal/tools.js).
 import { h, icon, iconButton } from "./dom.js";
 
 const STATES = {
@@ -19,21 +20,21 @@ export function createToolbar({ name, onFind, onPaste, onFullscreen, fullscreen 
   const note = h("span", { class: "term-note" });
   const fullButton = iconButton("expand", "Full screen (F11)", onFullscreen, { "data-action": "fullscreen" });
   fullButton.hidden = !fullscreen;
-  const el = h(
+  const tools = h(
     "div",
-    { class: "term-toolbar", role: "toolbar", "aria-label": "Terminal" },
-    h("div", { class: "term-status" }, dot, title, state, size, latency, note),
-    h(
-      "div",
-      { class: "term-tools" },
-      iconButton("search", "Find (Ctrl+Shift+F)", onFind, { "data-action": "find" }),
-      iconButton("paste", "Paste (Ctrl+Shift+V)", onPaste, { "data-action": "paste" }),
-      fullButton,
-    ),
+    { class: "term-tools" },
+    iconButton("search", "Find (Ctrl+Shift+F)", onFind, { "data-action": "find" }),
+    iconButton("paste", "Paste (Ctrl+Shift+V)", onPaste, { "data-action": "paste" }),
+    fullButton,
   );
+  const el = h("div", { class: "term-toolbar", role: "toolbar", "aria-label": "Terminal" }, h("div", { class: "term-status" }, dot, title, state, size, latency, note), tools);
 
   return {
     el,
+    // More controls, in front of find / paste / full screen, in the order given.
+    addTools(...nodes) {
+      for (const node of nodes) tools.insertBefore(node, tools.querySelector('[data-action="find"]'));
+    },
     setName(text) {
       title.textContent = text;
     },

@@ -6,22 +6,28 @@ import { TerminalConnection } from "./connection.js";
 import { createDecoder } from "./decoder.js";
 import { h } from "./dom.js";
 import { createFindBar } from "./find.js";
+import { createBanner, guestEnded, guestKind, guestLabel } from "./guest.js";
 import { InputSender } from "./input.js";
 import { createKeyBar, fullscreenSupported, isFullscreen, toggleFullscreen } from "./keyboard.js";
-import { bar, button, failureCard, hostKeyCard } from "./notices.js";
+import { bar, button, failureCard, hostKeyCard, reconnectingBar } from "./notices.js";
 import { forget, newEntryId, remember } from "./persist.js";
 import { createScreen } from "./screen.js";
 import { createToolbar } from "./toolbar.js";
+import { createTools } from "./tools.js";
 
 const MB = 1024 * 1024;
 
-// options: server (or null), target ({ serverId } | { sessionId } | { quick }), label,
-// mode ("terminal" | "split"), persistId, onTitle(text, ended), onSession(hello), onNewSession().
+// options: server (or null), target ({ serverId } | { sessionId } | { quick } | { join } |
+// { watch }), label, mode ("terminal" | "split"), persistId, tabId, onTitle(text, ended),
+// onSession(hello), onNewSession(), onClose().
 export class TerminalView {
   constructor(host, options) {
     this.options = options;
     this.label = options.label;
     this.persistId = options.persistId || newEntryId();
+    // A joiner or an administrator watching: someone else's shell (terminal/guest.js).
+    this.guest = guestKind(options.target);
+    this.banner = createBanner();
     this.screenEl = h("div", { class: "term-screen" });
     this.overlay = h("div", { class: "term-overlay" });
     this.body = h("div", { class: "term-body" }, this.screenEl, this.overlay);
@@ -32,9 +38,8 @@ export class TerminalView {
       onPaste: () => this.screen.paste(),
       onFullscreen: () => this.fullscreen(),
     });
-    this.root = h("div", { class: "term" }, this.toolbar.el, this.body);
+    this.root = h("div", { class: "term" }, this.toolbar.el, this.banner.el, this.body);
     host.append(this.root);
-
     this.screen = createScreen(this.screenEl, { keys: (event) => this.key(event), onResize: (cols, rows) => this.resized(cols, rows) });
     this.term = this.screen.term;
     this.root.__sshgateTerminal = this.term; // for tests and the curious: the live xterm
@@ -44,13 +49,13 @@ export class TerminalView {
     this.keybar = createKeyBar(this.term);
     this.root.append(this.keybar.el);
     this.toolbar.setSize(this.term.cols, this.term.rows);
-
+    this.tools = createTools(this, { tabId: options.tabId, guest: this.guest });
     this.input = new InputSender({
       socket: () => this.connection && this.connection.openSocket(),
       onProgress: (sent, total) => this.pasteProgress(sent, total),
       onDropped: () => this.toolbar.setNote("Not connected: input was not sent"),
     });
-    this.typeahead = "";
+    this.typeahead = ""; // keys typed while a new shell opens
     this.term.onData((data) => this.typed(this.keybar.transform(data)));
     // Mouse reports in the old X10 encoding are bytes, not text.
     this.term.onBinary((data) => this.input.sendBytes(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
@@ -90,8 +95,12 @@ export class TerminalView {
   // Keys typed while a new shell is still opening go out once it is up, as with ssh(1).
   // Not while reconnecting: by then the shell may be doing something else entirely.
   typed(data) {
+    if (this.readOnly) {
+      this.toolbar.setNote("Read-only view: typing is not sent");
+      return;
+    }
     const opening = this.connection.state === "connecting" && !this.connection.sessionId;
-    if (opening && this.typeahead.length < 4096) this.typeahead += data;
+    if (opening && !this.guest && this.typeahead.length < 4096) this.typeahead += data;
     else this.input.send(data);
   }
 
@@ -102,13 +111,22 @@ export class TerminalView {
     this.decoder = createDecoder(hello.encoding);
     this.readOnly = Boolean(hello.read_only);
     this.term.options.disableStdin = this.readOnly;
-    this.toolbar.setNote(this.readOnly ? "Read-only view" : "");
-    if (!this.options.server && hello.server) this.setLabel(hello.server);
-    remember({ id: this.persistId, mode: this.options.mode, serverId: hello.server_id, sessionId: hello.id, label: this.label });
+    this.root.dataset.readOnly = String(this.readOnly); // no paste button, no key bar
+    this.toolbar.setNote(this.readOnly && !this.guest ? "Read-only view" : "");
+    this.owner = hello.owner;
+    if (this.guest) {
+      this.banner.show(hello);
+      this.setLabel(guestLabel(hello));
+    } else {
+      if (!this.options.server && hello.server) this.setLabel(hello.server);
+      // Only our own shells come back after a reload; a share token is never stored.
+      remember({ id: this.persistId, mode: this.options.mode, serverId: hello.server_id, sessionId: hello.id, label: this.label });
+    }
     this.options.onSession?.(hello);
-    if (hello.cols !== this.term.cols || hello.rows !== this.term.rows) this.connection.resize(this.term.cols, this.term.rows);
+    this.tools.hello(hello);
+    if (!this.guest && (hello.cols !== this.term.cols || hello.rows !== this.term.rows)) this.connection.resize(this.term.cols, this.term.rows);
     this.clearOverlay();
-    if (this.typeahead) this.input.send(this.typeahead);
+    if (this.typeahead && !this.readOnly) this.input.send(this.typeahead);
     this.typeahead = "";
   }
 
@@ -140,20 +158,13 @@ export class TerminalView {
   // The banner while a dropped socket is being replaced; the shell keeps running meanwhile.
   showReconnecting(detail) {
     clearInterval(this.countdown);
-    const text = () => {
-      const seconds = Math.max(0, Math.ceil((detail.at - Date.now()) / 1000));
-      return seconds ? `Connection lost. Reconnecting in ${seconds} s…` : "Connection lost. Reconnecting…";
-    };
-    const now = () => {
+    const notice = reconnectingBar(detail, () => {
       this.term.focus(); // the banner, and this button, are about to be replaced
       this.connection.reconnectNow();
-    };
-    const notice = bar("warning", text(), [button("Reconnect now", now)]);
-    this.overlay.replaceChildren(notice);
+    });
+    this.overlay.replaceChildren(notice.el);
     this.toolbar.setState("reconnecting");
-    this.countdown = setInterval(() => {
-      notice.firstChild.textContent = text();
-    }, 1000);
+    this.countdown = setInterval(notice.tick, 1000);
   }
 
   ended(outcome) {
@@ -166,6 +177,8 @@ export class TerminalView {
       sessionLost("Your session ended. Sign in again.");
       return;
     }
+    this.tools.ended();
+    if (this.guest) return guestEnded(this, outcome);
     const again = button("Open a new session", () => this.restart(), "btn-primary");
     if (outcome.kind === "failed") {
       this.toolbar.setState("ended", "Not connected");
@@ -212,11 +225,14 @@ export class TerminalView {
     this.toolbar.setSize(cols, rows);
     // Resizes come in bursts while a window is dragged; the shell needs the last one.
     clearTimeout(this.resizeTimer);
-    this.resizeTimer = setTimeout(() => this.connection.resize(cols, rows), 60);
+    // A guest never resizes the owner's PTY: the shell is theirs, and so is its size.
+    if (!this.guest) this.resizeTimer = setTimeout(() => this.connection.resize(cols, rows), 60);
   }
 
   // Keys the page takes before xterm sees them; true means "handled, not for the shell".
   key(event) {
+    // xterm drops a read-only view's keys (disableStdin) without a word: say why.
+    if (this.readOnly && event.key.length === 1 && !event.ctrlKey) this.toolbar.setNote("Read-only view: typing is not sent");
     const mod = event.ctrlKey && event.shiftKey && !event.altKey;
     const code = event.code;
     if (mod && code === "KeyF") {
@@ -269,11 +285,12 @@ export class TerminalView {
     // Closed while its socket was down (reconnecting): end the shell over REST instead, or it
     // would linger for the grace period.
     const { sessionId, done } = this.connection;
-    if (end && sessionId && !done && !this.connection.openSocket()) {
+    if (end && !this.guest && sessionId && !done && !this.connection.openSocket()) {
       api.del(`api/terminal/sessions/${encodeURIComponent(sessionId)}`).catch(() => {});
     }
     this.connection.dispose({ end });
     this.find.dispose();
+    this.tools.dispose();
     this.screen.dispose();
     this.root.remove();
   }

@@ -1,0 +1,63 @@
+"""What the share UI reads: who is attached (mode, since), the owner in the hello, and a
+``closing`` message that carries the close code before every close frame."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from term_helpers import Term, register
+from test_sharing import join, share
+
+from sshgate.testing.ssh import TEST_PASSWORD
+
+
+@pytest.fixture
+async def owner_term(app, live_server, user_client, ssh_server):
+    server_id = await register(app, ssh_server, secret=TEST_PASSWORD)
+    term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/{server_id}", user_client.token)
+    yield term
+    await term.close()
+
+
+async def test_clients_are_listed_with_their_mode_and_since(
+    live_server, user_client, admin_client, make_client, owner_term
+):
+    session_id = owner_term.hello["id"]
+    assert owner_term.hello["owner"] == "alice"
+    link = await share(user_client, session_id, "ro")
+    bob = await make_client("bob", groups=["dev"])
+    viewer = await join(live_server, bob, link["token"])
+    assert viewer.hello["owner"] == "alice" and viewer.hello["read_only"] is True
+    watcher = await Term.open(
+        f"{live_server.ws_url}/api/ws/terminal/watch/{session_id}", admin_client.token
+    )
+    listed = await (await user_client.get(f"/api/terminal/sessions/{session_id}/shares")).get_json()
+    modes = [(c["username"], c["mode"]) for c in listed["clients"]]
+    assert modes == [("alice", "owner"), ("bob", "ro"), ("root-admin", "watch")]
+    assert all(c["since"].endswith("+00:00") for c in listed["clients"])
+    assert listed["clients"][1]["share_id"] == link["id"]
+    await watcher.close()
+
+
+async def test_a_kicked_joiner_is_told_before_the_close(
+    live_server, user_client, make_client, owner_term
+):
+    session_id = owner_term.hello["id"]
+    link = await share(user_client, session_id, "rw")
+    carol = await make_client("carol", groups=["dev"])
+    pair = await join(live_server, carol, link["token"])
+    listed = await (await user_client.get(f"/api/terminal/sessions/{session_id}/shares")).get_json()
+    (joiner,) = [c for c in listed["clients"] if c["mode"] == "rw"]
+    kicked = await user_client.delete(f"/api/terminal/sessions/{session_id}/clients/{joiner['id']}")
+    assert kicked.status_code == 200
+    code, _ = await pair.closed(within=10)
+    assert code == 4403
+    assert pair.controls[-1] == {
+        "type": "closing",
+        "code": 4403,
+        "reason": "removed by the session's owner",
+    }
+    # The owner's own view carries on.
+    await owner_term.run("echo still-$((2*3))", "still-6")
+    assert not any(json.dumps(c).count("closing") for c in owner_term.controls)
