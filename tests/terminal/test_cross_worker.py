@@ -216,3 +216,35 @@ async def test_owner_reattaches_through_the_other_worker(workers):
     await again.control(type="resize", cols=111, rows=33)
     await again.run("stty size | sed 's/^/size:/'", "size:33 111")
     await again.close()
+
+
+async def test_owner_sees_and_kicks_a_joiner_attached_to_the_other_worker(workers):
+    owner = await Term.open(
+        f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
+    )
+    await owner.run("echo ready-$((2+5))", "ready-7")
+    link = await _share(workers["a"], workers["admin"], owner.hello["id"], "ro")
+    viewer = await _join(workers["b"], workers["bob"], link["token"])
+    path = f"/api/terminal/sessions/{owner.hello['id']}"
+    headers = {"Authorization": f"Bearer {workers['admin']}"}
+    # The list is the same whichever worker answers it.
+    for worker in ("a", "b"):
+        async with httpx.AsyncClient(base_url=f"http://{workers[worker]}") as http:
+            listed = (await http.get(f"{path}/shares", headers=headers)).json()["clients"]
+        assert [(c["username"], c["mode"]) for c in listed] == [("admin", "owner"), ("bob", "ro")]
+    bob = listed[1]
+    async with httpx.AsyncClient(base_url=f"http://{workers['a']}") as http:
+        kicked = await http.delete(f"{path}/clients/{bob['id']}", headers=headers)
+        assert kicked.status_code == 200, kicked.text
+        owner_entry = listed[0]["id"]
+        refused = await http.delete(f"{path}/clients/{owner_entry}", headers=headers)
+        assert refused.status_code == 404
+    assert (await viewer.closed(within=15))[0] == 4403
+    async with httpx.AsyncClient(base_url=f"http://{workers['a']}") as http:
+        for _ in range(50):
+            listed = (await http.get(f"{path}/shares", headers=headers)).json()["clients"]
+            if len(listed) == 1:
+                break
+            await asyncio.sleep(0.1)
+    assert [c["username"] for c in listed] == ["admin"]
+    await owner.close()

@@ -150,6 +150,9 @@ class RedisBus:
         if kind == "revoke":
             await self.manager.revoke_share_local(command["session"], command["share"])
             return
+        if kind == "kick":  # a client of this worker, of a session owned here or elsewhere
+            self.manager.kick_local(command["session"], int(command["client"]))
+            return
         if session is None:
             return
         if kind == "hello":

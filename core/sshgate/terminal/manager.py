@@ -15,6 +15,7 @@ from ..web.ws import CLOSE_FORBIDDEN, CLOSE_IDLE_TIMEOUT, CLOSE_NORMAL
 from .bridge import RemoteSession
 from .bus import RedisBus
 from .events import TerminalClosed, TerminalOpened
+from .roster import Roster, local_entries
 from .session import TerminalSession
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class SessionManager:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._idle_task: asyncio.Task[None] | None = None
         self.bus: RedisBus | None = None
+        self.roster = Roster(None)
 
     async def start(self) -> None:
         if self.settings.session_timeout:
@@ -41,6 +43,7 @@ class SessionManager:
             worker = self.app.extensions["sshgate"].instance_id
             self.bus = RedisBus(self, self.settings.redis_url, worker)
             await self.bus.start()
+            self.roster = Roster(self.bus)
 
     def count_for(self, user_id: int) -> int:
         return sum(1 for s in self.sessions.values() if s.owner_id == user_id and not s.ended)
@@ -87,6 +90,20 @@ class SessionManager:
             return local
         return await self.bus.lookup(session_id)
 
+    async def clients_of(self, session: TerminalSession | RemoteSession) -> list[dict[str, Any]]:
+        """Everyone attached to a session, on every worker (see roster.py)."""
+        if self.bus is None:
+            return local_entries(session)
+        return await self.roster.entries(session.id)
+
+    def kick_local(self, session_id: str, client_id: int) -> None:
+        """Close a client of this worker (of a session owned here or elsewhere)."""
+        session = self.get(session_id) or (self.bus.remotes.get(session_id) if self.bus else None)
+        client = next((c for c in session.clients if c.id == client_id), None) if session else None
+        if client is not None:
+            session.detach(client)
+            client.close(CLOSE_FORBIDDEN, "removed by the session's owner")
+
     async def revoke_share_local(self, session_id: str, share_id: str) -> None:
         """Drop the clients that joined through a share link, here and on other workers."""
         session = self.get(session_id)
@@ -130,6 +147,7 @@ class SessionManager:
         if self.bus is not None:
             with contextlib.suppress(Exception):
                 await self.bus.withdraw(session.id)
+                await self.roster.drop(session.id)
         await emit(
             TerminalClosed(
                 actor=session.owner,

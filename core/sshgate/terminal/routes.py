@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -113,6 +114,9 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
     actor = current_actor()
     scrollback = terminal.attach(client)
     manager().attached(terminal)
+    roster = manager().roster
+    with contextlib.suppress(Exception):  # the list of who is attached is informational
+        await roster.add(terminal.id, terminal.owner_id, client)
 
     def signed_out(reason: str) -> None:
         # The owner's login ended: so does the shell it opened; a viewer is only dropped.
@@ -134,6 +138,8 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
         forget()
         terminal.detach(client)
         manager().detached(terminal)
+        with contextlib.suppress(Exception):
+            await roster.remove(terminal.id, client)
 
 
 def _hello(terminal: TerminalSession | RemoteSession, client: Client) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import Field
@@ -28,7 +28,7 @@ from ..registry.public import server_for
 from ..track import emit
 from ..web.schemas import Input
 from ..web.ws import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
-from .bridge import BridgeClient, RemoteSession
+from .bridge import RemoteSession
 from .clients import Client
 from .events import ClientKicked, SessionJoined, ShareChanged
 from .models import TerminalShare
@@ -103,27 +103,8 @@ async def list_shares(session_id: str) -> dict[str, Any]:
             select(TerminalShare).where(TerminalShare.session_id == terminal.id)
         )
         shares = [_share_json(s) for s in rows]
-    clients = [
-        {
-            "id": c.id,
-            "username": c.username,
-            "read_only": c.read_only,
-            "share_id": c.share_id,
-            "mode": _mode(terminal, c),
-            "since": datetime.fromtimestamp(c.since, UTC).isoformat(),
-        }
-        for c in sorted(terminal.clients, key=lambda c: c.since)
-        # A bridge stands for viewers on another worker, whom this worker cannot name.
-        if not isinstance(c, BridgeClient)
-    ]
+    clients = await manager().clients_of(terminal)
     return {"shares": shares, "clients": clients}
-
-
-def _mode(terminal: TerminalSession | RemoteSession, client: Client) -> str:
-    """How a client is attached: the owner, a joiner (ro, rw), or an administrator watching."""
-    if client.share_id is not None:
-        return "ro" if client.read_only else "rw"
-    return "owner" if client.user_id == terminal.owner_id else "watch"
 
 
 @bp.delete("/terminal/sessions/<session_id>/shares/<share_id>")
@@ -153,18 +134,24 @@ async def revoke_share(session_id: str, share_id: str) -> dict[str, Any]:
     return {"revoked": True}
 
 
-@bp.delete("/terminal/sessions/<session_id>/clients/<int:client_id>")
+@bp.delete("/terminal/sessions/<session_id>/clients/<client_id>")
 @requires("terminal.share")
-async def kick(session_id: str, client_id: int) -> dict[str, Any]:
+async def kick(session_id: str, client_id: str) -> dict[str, Any]:
+    """Drop a joiner, on whichever worker it is attached (ids come from the shares list)."""
     terminal = await _owned(session_id)
-    client = next((c for c in terminal.clients if c.id == client_id), None)
-    if client is None or client.user_id == terminal.owner_id:
+    clients = await manager().clients_of(terminal)
+    entry = next((c for c in clients if str(c["id"]) == client_id), None)
+    if entry is None or entry["mode"] == "owner":
         raise ApiError(404, "not_found", f"no joiner {client_id} on this session")
-    terminal.detach(client)
-    client.close(CLOSE_FORBIDDEN, "removed by the session's owner")
+    bus = manager().bus
+    worker, _, local_id = client_id.rpartition(":")
+    if bus is not None and worker != bus.worker_id:
+        await bus.send(worker, {"kind": "kick", "session": terminal.id, "client": int(local_id)})
+    else:
+        manager().kick_local(terminal.id, int(local_id))
     await emit(
         ClientKicked(
-            target=terminal.server_name, session_id=terminal.id[:12], kicked=client.username
+            target=terminal.server_name, session_id=terminal.id[:12], kicked=entry["username"]
         )
     )
     return {"kicked": True}

@@ -53,7 +53,7 @@ export function createAttached({ sessionId, visible, me }) {
   async function remove(client, button) {
     button.disabled = true;
     try {
-      await api.del(path(`/clients/${client.id}`));
+      await api.del(path(`/clients/${encodeURIComponent(client.id)}`));
       // A kick is for now: the link still works until it is revoked (Share).
       notify(`${client.username} was removed. Revoke the link under Share to keep them out.`, "success");
     } catch (error) {
