@@ -108,6 +108,16 @@ def test_read_only_link_joiner_sees_output_types_nothing_and_is_kicked(
     expect(toolbar(bob)).to_contain_text("Read-only view")
     output = run(screen, "echo after-$((2+2))", "after-4")
     assert "intruder" not in output
+
+    # The joiner draws at the owner's size, and follows when the owner's window changes.
+    owner_size, bob_size = toolbar(screen).locator(".term-size"), toolbar(bob).locator(".term-size")
+    expect(bob_size).to_have_text(owner_size.inner_text())
+    before, wide = owner_size.inner_text(), page.viewport_size
+    page.set_viewport_size({"width": 1100, "height": 640})
+    expect(owner_size).not_to_have_text(before)
+    expect(bob_size).to_have_text(owner_size.inner_text())
+    page.set_viewport_size(wide)
+    expect(owner_size).to_have_text(before)
     # The shell's own line shows only the owner's command: no stray keys came before it.
     (line,) = [row for row in output.splitlines() if "echo after-" in row]
     assert line.strip() == f"{PROMPT} echo after-$((2+2))"

@@ -248,3 +248,25 @@ async def test_owner_sees_and_kicks_a_joiner_attached_to_the_other_worker(worker
             await asyncio.sleep(0.1)
     assert [c["username"] for c in listed] == ["admin"]
     await owner.close()
+
+
+async def test_a_joiner_on_the_other_worker_follows_the_owners_size(workers):
+    owner = await Term.open(
+        f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
+    )
+    await owner.run("echo ready-$((3+5))", "ready-8")
+    link = await _share(workers["a"], workers["admin"], owner.hello["id"], "ro")
+    viewer = await _join(workers["b"], workers["bob"], link["token"])
+    await owner.control(type="resize", cols=120, rows=40)
+
+    async def sizes() -> list[dict]:
+        seen = []  # the bridge may first pass on the size it found when it attached
+        while not seen or seen[-1]["cols"] != 120:
+            frame = await viewer.ws.recv()
+            if isinstance(frame, str) and json.loads(frame).get("type") == "size":
+                seen.append(json.loads(frame))
+        return seen
+
+    assert (await asyncio.wait_for(sizes(), 15))[-1] == {"type": "size", "cols": 120, "rows": 40}
+    await viewer.close()
+    await owner.close()

@@ -145,3 +145,13 @@ async def test_users_cannot_watch(live_server, user_client, owner_term):
             user_client.token,
         )
     assert refused.value.response.status_code == 403
+
+
+async def test_joiners_are_told_the_owners_size(live_server, user_client, make_client, owner_term):
+    link = await share(user_client, owner_term.hello["id"], "ro")
+    viewer = await join(live_server, await make_client("dave", groups=["dev"]), link["token"])
+    assert (viewer.hello["cols"], viewer.hello["rows"]) == (80, 24)
+    await owner_term.control(type="resize", cols=132, rows=43)
+    assert await next_control(viewer) == {"type": "size", "cols": 132, "rows": 43}
+    await viewer.control(type="resize", cols=20, rows=5)  # a read-only view cannot resize
+    await owner_term.run("stty size | sed 's/^/size:/'", "size:43 132")

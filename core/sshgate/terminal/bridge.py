@@ -166,6 +166,10 @@ class RemoteSession:
             for client in list(self.clients):
                 client.control({"type": "exit", "status": None, "reason": self.ended})
             self._end_clients(int(fields.get(b"code", b"1000")), self.ended)
+        elif kind == "size":
+            self.cols, self.rows = int(fields[b"cols"]), int(fields[b"rows"])
+            for client in list(self.clients):
+                client.control({"type": "size", "cols": self.cols, "rows": self.rows})
         elif kind == "revoke":
             share_id = fields.get(b"share", b"").decode()
             for client in [c for c in self.clients if c.share_id == share_id]:
@@ -194,6 +198,8 @@ class OwnerBridges:
         self.bus.manager.attached(session)
         if scrollback:
             client.feed(scrollback)
+        # The remote side knows the size from the announcement, which may be older.
+        client.control({"type": "size", "cols": session.cols, "rows": session.rows})
         task = asyncio.ensure_future(self._pump(session, worker, client))
         self.bridges[key] = (client, task)
 
@@ -228,7 +234,11 @@ class OwnerBridges:
                             session.id, {"kind": "end", "code": code, "reason": reason}, worker
                         )
                     return
-                client.controls.clear()
+                while client.controls:  # the remote clients' own controls stay there
+                    control = client.controls.popleft()
+                    if control.get("type") == "size":
+                        fields = {"kind": "size", "cols": control["cols"], "rows": control["rows"]}
+                        await self.publish(session.id, fields, worker)
         finally:
             session.detach(client)
             self.bridges.pop((session.id, worker), None)

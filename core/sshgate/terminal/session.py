@@ -157,6 +157,9 @@ class TerminalSession:
             return
         self.cols, self.rows = cols, rows
         self._channel.change_terminal_size(cols, rows)
+        # Joiners and watchers draw the shell at the owner's size, not their window's.
+        for client in list(self.clients):
+            client.control({"type": "size", "cols": cols, "rows": rows})
         for observer in self.observers:
             with contextlib.suppress(Exception):
                 observer.resized(cols, rows)

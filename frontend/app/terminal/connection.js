@@ -99,6 +99,7 @@ export class TerminalConnection {
         if (typeof message.t === "number") this.events.latency(Math.max(0, this.lastPong - message.t));
       },
       notice: () => this.events.notice(message.message || ""),
+      size: () => this.events.size?.(message.cols, message.rows),
       exit: () => {
         this.exit = message;
       },

@@ -99,10 +99,11 @@ export function createScreen(host, { keys, onResize }) {
   // Fit whenever the panel's box changes: window resizes, the log pane opening, the split
   // divider, full screen. Hidden tabs measure 0 x 0 and are left alone until shown.
   let frame = 0;
+  let fixed = null; // {cols, rows} while drawing someone else's shell at its size
   const refit = () => {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(() => {
-      if (!host.offsetWidth || !host.offsetHeight) return;
+      if (fixed || !host.offsetWidth || !host.offsetHeight) return;
       try {
         fit.fit();
       } catch {
@@ -118,6 +119,13 @@ export function createScreen(host, { keys, onResize }) {
     term,
     search,
     refit,
+    // A joiner's screen follows the owner's PTY size instead of its own panel: full-screen
+    // programs then draw as the owner sees them (the panel scrolls if it is smaller).
+    follow(cols, rows) {
+      if (!(cols > 0 && rows > 0)) return;
+      fixed = { cols, rows };
+      term.resize(cols, rows);
+    },
     copySelection: () => term.hasSelection() && copy(term.getSelection()),
     paste: () => pasteFromClipboard(term),
     dispose() {

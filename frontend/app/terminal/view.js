@@ -75,6 +75,7 @@ export class TerminalView {
       state: (name, detail) => this.stateChanged(name, detail),
       latency: (ms) => this.toolbar.setLatency(ms),
       notice: (text) => this.toolbar.setNote(text),
+      size: (cols, rows) => this.guest && this.screen.follow(cols, rows),
       hostKey: (offer) => this.confirmHostKey(offer),
       ended: (outcome) => this.ended(outcome),
     });
@@ -115,6 +116,8 @@ export class TerminalView {
     this.toolbar.setNote(this.readOnly && !this.guest ? "Read-only view" : "");
     this.owner = hello.owner;
     if (this.guest) {
+      this.screen.follow(hello.cols, hello.rows); // the owner's size, as the shell sees it
+      this.root.dataset.follows = "true"; // a smaller window scrolls (terminal-share.css)
       this.banner.show(hello);
       this.setLabel(guestLabel(hello));
     } else {
