@@ -1,24 +1,9 @@
 // Tiny DOM builders for the terminal's chrome. The terminal panels keep Alpine out of their
 // DOM (x-ignore, see tabs.js), so they build nodes by hand; text always goes in through
 // textContent, because server names and error messages come from the network.
-const SVG = "http://www.w3.org/2000/svg";
+import { h, makeIcon } from "../dom.js";
 
-// h("button", { class: "btn", type: "button", onclick: fn }, "Label", otherNode)
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else if (key === "class") el.className = value;
-    else if (key === "text") el.textContent = String(value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
+export { h };
 
 // Stroke icons in the style of the rest of the page (24x24, currentColor; see base.css).
 const PATHS = {
@@ -36,24 +21,7 @@ const PATHS = {
 };
 
 export function icon(name) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  for (const d of PATHS[name] || []) {
-    if (d.startsWith("circle:")) {
-      const [cx, cy, r] = d.slice(7).split(",");
-      const circle = document.createElementNS(SVG, "circle");
-      circle.setAttribute("cx", cx);
-      circle.setAttribute("cy", cy);
-      circle.setAttribute("r", r);
-      svg.append(circle);
-    } else {
-      const path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", d);
-      svg.append(path);
-    }
-  }
-  return svg;
+  return makeIcon(PATHS[name] || []);
 }
 
 // An icon-only toolbar button: the label is for screen readers and the tooltip.

@@ -1,24 +1,9 @@
 // Small DOM and formatting helpers for the file browser. The panel keeps Alpine out of its
 // DOM (x-ignore), so it builds nodes by hand; every name, owner and message from the server
 // goes in through textContent, never innerHTML.
-const SVG = "http://www.w3.org/2000/svg";
+import { h, makeIcon } from "../../app/dom.js";
 
-// h("button", { class: "btn", onclick: fn }, "Label", otherNode)
-export function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else if (key === "class") el.className = value;
-    else if (key === "text") el.textContent = String(value);
-    else el.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
+export { h };
 
 // 24x24 stroke icons, drawn like the rest of the page (base.css styles svg).
 const PATHS = {
@@ -42,24 +27,7 @@ const PATHS = {
 };
 
 export function icon(name) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("aria-hidden", "true");
-  for (const d of PATHS[name] || []) {
-    if (d.startsWith("circle:")) {
-      const [cx, cy, r] = d.slice(7).split(",");
-      const circle = document.createElementNS(SVG, "circle");
-      circle.setAttribute("cx", cx);
-      circle.setAttribute("cy", cy);
-      circle.setAttribute("r", r);
-      svg.append(circle);
-    } else {
-      const path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", d);
-      svg.append(path);
-    }
-  }
-  return svg;
+  return makeIcon(PATHS[name] || []);
 }
 
 // An icon-only button: the label is the accessible name and the tooltip.
