@@ -225,6 +225,14 @@ async def test_owner_sees_and_kicks_a_joiner_attached_to_the_other_worker(worker
     await owner.run("echo ready-$((2+5))", "ready-7")
     link = await _share(workers["a"], workers["admin"], owner.hello["id"], "ro")
     viewer = await _join(workers["b"], workers["bob"], link["token"])
+
+    async def told() -> None:  # the owner's view hears of the joiner on the other worker
+        while True:
+            frame = await owner.ws.recv()
+            if isinstance(frame, str) and json.loads(frame) == {"type": "clients"}:
+                return
+
+    await asyncio.wait_for(told(), 15)
     path = f"/api/terminal/sessions/{owner.hello['id']}"
     headers = {"Authorization": f"Bearer {workers['admin']}"}
     # The list is the same whichever worker answers it.

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 ANNOUNCE_TTL = 30  # seconds; refreshed every ANNOUNCE_TTL / 3
 STREAM_MAXLEN = 2000  # output entries kept per session stream
 BRIDGE_BACKLOG = 8 * 1024 * 1024
+# Control messages of the session (not of one client) that remote clients get too.
+FORWARDED = frozenset({"size", "clients"})
 
 
 def session_key(session_id: str) -> str:
@@ -42,6 +44,9 @@ def worker_stream(worker_id: str) -> str:
 
 class BridgeClient(Client):
     """The owner's side of a bridge: output goes to Redis, for one remote worker."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, bridge=True, **kwargs)
 
 
 class RemoteSession:
@@ -166,10 +171,13 @@ class RemoteSession:
             for client in list(self.clients):
                 client.control({"type": "exit", "status": None, "reason": self.ended})
             self._end_clients(int(fields.get(b"code", b"1000")), self.ended)
-        elif kind == "size":
-            self.cols, self.rows = int(fields[b"cols"]), int(fields[b"rows"])
+        elif kind == "control":
+            control = json.loads(fields[b"json"])
+            if control.get("type") == "size":
+                self.cols, self.rows = int(control["cols"]), int(control["rows"])
             for client in list(self.clients):
-                client.control({"type": "size", "cols": self.cols, "rows": self.rows})
+                if control["type"] != "clients" or client.user_id == self.owner_id:
+                    client.control(control)
         elif kind == "revoke":
             share_id = fields.get(b"share", b"").decode()
             for client in [c for c in self.clients if c.share_id == share_id]:
@@ -236,8 +244,8 @@ class OwnerBridges:
                     return
                 while client.controls:  # the remote clients' own controls stay there
                     control = client.controls.popleft()
-                    if control.get("type") == "size":
-                        fields = {"kind": "size", "cols": control["cols"], "rows": control["rows"]}
+                    if control.get("type") in FORWARDED:
+                        fields = {"kind": "control", "json": json.dumps(control)}
                         await self.publish(session.id, fields, worker)
         finally:
             session.detach(client)

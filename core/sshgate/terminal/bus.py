@@ -161,6 +161,8 @@ class RedisBus:
             self.bridges.bye(session.id, command["worker"])
         elif kind == "input":
             await session.send_input(command["data"].encode())
+        elif kind == "roster":
+            session.clients_changed()
         elif kind == "resize":
             session.resize(int(command["cols"]), int(command["rows"]))
         elif kind == "close":

@@ -39,6 +39,8 @@ class Client:
     # The share link a joiner came through: revoking the link drops the client.
     share_id: str | None = None
     user_id: int | None = None
+    # A bridge to another worker's clients (bridge.py), not a view of its own.
+    bridge: bool = False
     # When the client attached (epoch seconds): the owner's "who is attached" list shows it.
     since: float = field(default_factory=time.time)
 

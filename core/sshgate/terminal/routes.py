@@ -117,6 +117,7 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
     roster = manager().roster
     with contextlib.suppress(Exception):  # the list of who is attached is informational
         await roster.add(terminal.id, terminal.owner_id, client)
+        await _clients_changed(terminal, client)
 
     def signed_out(reason: str) -> None:
         # The owner's login ended: so does the shell it opened; a viewer is only dropped.
@@ -140,6 +141,16 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
         manager().detached(terminal)
         with contextlib.suppress(Exception):
             await roster.remove(terminal.id, client)
+            await _clients_changed(terminal)
+
+
+async def _clients_changed(
+    terminal: TerminalSession | RemoteSession, joined: Client | None = None
+) -> None:
+    if isinstance(terminal, RemoteSession):
+        await terminal.command("roster")  # the owner's worker tells the owner's views
+    else:
+        terminal.clients_changed(joined)
 
 
 def _hello(terminal: TerminalSession | RemoteSession, client: Client) -> dict[str, Any]:

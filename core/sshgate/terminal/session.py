@@ -128,6 +128,17 @@ class TerminalSession:
         self.clients.add(client)
         return self.ring.snapshot()
 
+    def clients_changed(self, joined: Client | None = None) -> None:
+        """Someone attached or left (here or on another worker): tell the owner's views to
+        re-read the list (``GET .../shares``). Bridges pass it on to the owner's views on
+        other workers (bridge.py). Not while ending: every client leaves then, and the
+        list is gone."""
+        if self.ended:
+            return
+        for client in list(self.clients):
+            if client is not joined and (client.user_id == self.owner_id or client.bridge):
+                client.control({"type": "clients"})
+
     def detach(self, client: Client) -> None:
         self.clients.discard(client)
         self.drained(client)

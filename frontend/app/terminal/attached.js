@@ -1,13 +1,14 @@
 // Who is attached to the owner's shell (SHARE-1): a "2 attached" badge in the toolbar and a
 // popover naming each client (user, how attached, since when) with Kick for joiners. The
-// gateway pushes nothing when someone joins, so the owner's view asks
-// GET api/terminal/sessions/{id}/shares every few seconds, only while its tab is on screen.
+// gateway sends {"type": "clients"} to the owner's views when someone attaches or leaves, on
+// any worker; the view then reads GET api/terminal/sessions/{id}/shares. A slow poll while
+// the tab is on screen covers what a message cannot (a worker that died with its joiners).
 import { api, describeError } from "../api.js";
 import { notify } from "../dialogs.js";
 import { clock, relative } from "../format.js";
 import { h } from "./dom.js";
 
-const POLL_MS = 4000;
+const POLL_MS = 30000;
 const MODES = { owner: "owner", ro: "read-only", rw: "read-write", watch: "administrator, watching" };
 let popovers = 0;
 

@@ -100,6 +100,7 @@ export class TerminalConnection {
       },
       notice: () => this.events.notice(message.message || ""),
       size: () => this.events.size?.(message.cols, message.rows),
+      clients: () => this.events.clients?.(),
       exit: () => {
         this.exit = message;
       },

@@ -52,6 +52,10 @@ export function createTools(view, { tabId, guest }) {
       shareButton.hidden = hello.server_id === null;
       attached.start();
     },
+    // Someone attached or left: the gateway says so, the list is read again.
+    clientsChanged() {
+      if (view.connection.state === "connected") attached?.refresh();
+    },
     ended() {
       snippetsButton.hidden = shareButton.hidden = true;
       bar.hide();

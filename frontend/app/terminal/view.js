@@ -76,6 +76,7 @@ export class TerminalView {
       latency: (ms) => this.toolbar.setLatency(ms),
       notice: (text) => this.toolbar.setNote(text),
       size: (cols, rows) => this.guest && this.screen.follow(cols, rows),
+      clients: () => this.tools.clientsChanged(),
       hostKey: (offer) => this.confirmHostKey(offer),
       ended: (outcome) => this.ended(outcome),
     });
