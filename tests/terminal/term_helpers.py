@@ -75,6 +75,23 @@ class Term:
         await asyncio.wait_for(pump(), within)
         return bytes(self.output)
 
+    async def next_control(self, kind: str | None = None, within: float = 10) -> dict:
+        """The next JSON message (of type ``kind`` if given); output and skipped messages
+        are kept in ``output`` and ``controls``."""
+
+        async def find() -> dict:
+            while True:
+                frame = await self.ws.recv()
+                if isinstance(frame, bytes):
+                    self.output += frame
+                    continue
+                message = json.loads(frame)
+                self.controls.append(message)
+                if kind is None or message.get("type") == kind:
+                    return message
+
+        return await asyncio.wait_for(find(), within)
+
     async def send(self, text: str | bytes) -> None:
         await self.ws.send(text.encode() if isinstance(text, str) else text)
 

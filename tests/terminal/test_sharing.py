@@ -35,19 +35,6 @@ async def join(live_server, client, token: str) -> Term:
     return term
 
 
-async def next_control(term, within: float = 10) -> dict:
-    """The next JSON message, skipping binary output frames."""
-
-    async def first() -> dict:
-        while True:
-            frame = await term.ws.recv()
-            if isinstance(frame, str):
-                return json.loads(frame)
-            term.output += frame
-
-    return await asyncio.wait_for(first(), within)
-
-
 async def test_read_only_joiner_sees_output_and_cannot_type(
     live_server, user_client, make_client, owner_term
 ):
@@ -59,7 +46,7 @@ async def test_read_only_joiner_sees_output_and_cannot_type(
     await owner_term.run("echo shared-$((5*5))", "shared-25")
     await viewer.read_until(b"shared-25")
     await viewer.send("echo intruder-$((1+1))\n")
-    notice = await next_control(viewer)  # output (the rest of the prompt) may come first
+    notice = await viewer.next_control()  # output (the rest of the prompt) may come first
     assert notice == {"type": "notice", "message": "this view is read-only"}
     await owner_term.run("echo after-$((2+2))", "after-4")
     assert b"intruder-2" not in owner_term.output
@@ -152,6 +139,6 @@ async def test_joiners_are_told_the_owners_size(live_server, user_client, make_c
     viewer = await join(live_server, await make_client("dave", groups=["dev"]), link["token"])
     assert (viewer.hello["cols"], viewer.hello["rows"]) == (80, 24)
     await owner_term.control(type="resize", cols=132, rows=43)
-    assert await next_control(viewer) == {"type": "size", "cols": 132, "rows": 43}
+    assert await viewer.next_control() == {"type": "size", "cols": 132, "rows": 43}
     await viewer.control(type="resize", cols=20, rows=5)  # a read-only view cannot resize
     await owner_term.run("stty size | sed 's/^/size:/'", "size:43 132")

@@ -197,6 +197,25 @@ async def test_a_terminal_closes_when_another_worker_revokes_its_login(
     assert code == 4401
 
 
+async def test_disabling_an_account_ends_its_detached_shells(
+    app, live_server, admin_client, user_client, target
+):
+    term = await open_term(live_server, user_client, target)
+    await term.run("echo kept-$((4+5))", "kept-9")
+    await term.close()  # detached: the shell waits for a reattach (grace period)
+    manager = app.extensions["sshgate.terminal"]
+    assert manager.get(term.hello["id"]) is not None
+    disabled = await admin_client.patch(
+        f"/api/admin/users/{user_client.user_id}", json={"disabled": True}
+    )
+    assert disabled.status_code == 200
+    for _ in range(50):
+        if manager.get(term.hello["id"]) is None:
+            break
+        await asyncio.sleep(0.1)
+    assert manager.get(term.hello["id"]) is None
+
+
 async def test_refusals_have_documented_close_codes(
     live_server, user_client, admin_client, app, ssh_server
 ):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from quart import Request, Websocket
@@ -79,6 +79,18 @@ def presented_credentials(request: Request | Websocket) -> tuple[str, str] | Non
     return ("cookie", cookie) if cookie else None
 
 
+def login_usable(login: Any, user_disabled: bool, now: datetime, idle_timeout: int) -> bool:
+    """Whether a login session (a row with revoked_at, expires_at, last_seen_at) still holds:
+    the one rule for requests here and for open WebSockets in auth.sweep."""
+    idle_limit = login.last_seen_at + timedelta(seconds=idle_timeout)
+    return not (login.revoked_at or login.expires_at <= now or idle_limit <= now or user_disabled)
+
+
+def key_usable(api_key: Any, now: datetime) -> bool:
+    """Whether an API key (a row with revoked_at, expires_at) is neither revoked nor expired."""
+    return not (api_key.revoked_at or (api_key.expires_at and api_key.expires_at <= now))
+
+
 async def resolve_actor(db: Any, keys: TokenKeys, settings: Any, kind: str, token: str) -> Actor:
     """Check a presented credential against the database; raise 401 when it is not valid."""
     if kind == "bearer" and token.startswith(API_KEY_PREFIX):
@@ -98,8 +110,7 @@ async def resolve_actor(db: Any, keys: TokenKeys, settings: Any, kind: str, toke
         if row is None:
             raise unauthorized("invalid or expired session; log in again")
         login, user = row
-        idle_limit = login.last_seen_at + timedelta(seconds=settings.session_idle_timeout)
-        if login.revoked_at or login.expires_at <= now or idle_limit <= now or user.disabled:
+        if not login_usable(login, user.disabled, now, settings.session_idle_timeout):
             raise unauthorized("session ended; log in again")
         if now - login.last_seen_at > TOUCH_INTERVAL:
             login.last_seen_at = now
@@ -119,7 +130,7 @@ async def _from_api_key(db: Any, key: str) -> Actor:
         if row is None:
             raise unauthorized("invalid API key")
         api_key, user = row
-        if api_key.revoked_at or (api_key.expires_at and api_key.expires_at <= now):
+        if not key_usable(api_key, now):
             raise unauthorized("API key revoked or expired")
         if user.disabled:
             raise unauthorized("API key owner is disabled")

@@ -22,6 +22,12 @@ class LiveConnections:
     _by_session: dict[str, set[Closer]] = field(default_factory=lambda: defaultdict(set))
     _by_user: dict[int, set[Closer]] = field(default_factory=lambda: defaultdict(set))
     _by_api_key: dict[int, set[Closer]] = field(default_factory=lambda: defaultdict(set))
+    # Told when an account is disabled or deleted, for what outlives its sockets (a detached
+    # shell waiting for its owner to reattach).
+    _user_listeners: list[Callable[[int, str], None]] = field(default_factory=list)
+
+    def on_user_end(self, listener: Callable[[int, str], None]) -> None:
+        self._user_listeners.append(listener)
 
     def add(
         self,
@@ -51,9 +57,6 @@ class LiveConnections:
     def api_key_ids(self) -> list[int]:
         return list(self._by_api_key)
 
-    def user_ids(self) -> list[int]:
-        return list(self._by_user)
-
     def end_session(self, session_id: str, reason: str) -> None:
         for close in list(self._by_session.pop(session_id, ())):
             close(reason)
@@ -65,6 +68,8 @@ class LiveConnections:
     def end_user(self, user_id: int, reason: str) -> None:
         for close in list(self._by_user.pop(user_id, ())):
             close(reason)
+        for listener in self._user_listeners:
+            listener(user_id, reason)
 
 
 def _discard(index: dict, key: object, close: Closer) -> None:

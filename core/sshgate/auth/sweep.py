@@ -13,14 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from quart import Quart
 from sqlalchemy import select, update
 
 from ..db.types import utcnow
-from .actor import TOUCH_INTERVAL
+from .actor import TOUCH_INTERVAL, key_usable, login_usable
 from .guard import auth_state
 from .live import RECHECK_INTERVAL, LiveConnections
 from .models import ApiKey, LoginSession, User
@@ -38,7 +38,7 @@ async def sweep_once(
     session_ids, key_ids = live.session_ids(), live.api_key_ids()
     if not session_ids and not key_ids:
         return 0
-    idle = timedelta(seconds=settings.session_idle_timeout)
+    idle = settings.session_idle_timeout
     async with db.session() as session:
         rows = {}
         if session_ids:
@@ -52,13 +52,7 @@ async def sweep_once(
         stale = []
         for sid in session_ids:
             row = rows.get(sid)
-            if (
-                row is None
-                or row.revoked_at
-                or row.disabled
-                or row.expires_at <= now
-                or row.last_seen_at + idle <= now
-            ):
+            if row is None or not login_usable(row, row.disabled, now, idle):
                 live.end_session(sid, ENDED)
                 ended += 1
             elif now - row.last_seen_at > TOUCH_INTERVAL:
@@ -76,12 +70,7 @@ async def sweep_once(
             keys = {row.id: row for row in (await session.execute(query)).all()}
             for key_id in key_ids:
                 row = keys.get(key_id)
-                if (
-                    row is None
-                    or row.revoked_at
-                    or row.disabled
-                    or (row.expires_at is not None and row.expires_at <= now)
-                ):
+                if row is None or row.disabled or not key_usable(row, now):
                     live.end_api_key(key_id, "API key revoked or expired")
                     ended += 1
     return ended

@@ -47,6 +47,9 @@ class BridgeClient(Client):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, bridge=True, **kwargs)
+        # Entries for the remote worker carry a gap-free sequence, per bridge: a bridge
+        # rebuilt after a "bye" starts again at 0 and the old one's leftovers cannot skip it.
+        self.seq = 0
 
 
 class RemoteSession:
@@ -86,6 +89,9 @@ class RemoteSession:
     # The interface of TerminalSession that serve() relies on. -----------------------------
 
     def attach(self, client: Client) -> bytes:
+        # Nothing here can pause the owner's PTY (drained() is a no-op), so every client of a
+        # remote session, the owner's own views included, is bounded and dropped when too slow.
+        client.steers_flow = False
         self.clients.add(client)
         if self._reader is None:
             self._reader = asyncio.ensure_future(self._read())
@@ -195,7 +201,6 @@ class OwnerBridges:
     def __init__(self, bus: Any) -> None:
         self.bus = bus
         self.bridges: dict[tuple[str, str], tuple[BridgeClient, asyncio.Task[None]]] = {}
-        self.seq: dict[tuple[str, str], int] = {}
 
     def hello(self, session: Any, worker: str) -> None:
         key = (session.id, worker)
@@ -216,12 +221,13 @@ class OwnerBridges:
         if entry is not None:
             entry[0].close(1000, "bye")
 
-    async def publish(self, session_id: str, fields: dict[str, Any], worker: str = "") -> None:
-        """Append to the session's stream; entries for one worker carry a gap-free sequence."""
-        if worker:
-            seq = self.seq.get((session_id, worker), 0)
-            self.seq[(session_id, worker)] = seq + 1
-            fields = {**fields, "for": worker, "seq": seq}
+    async def publish(
+        self, session_id: str, fields: dict[str, Any], worker: str = "", bridge: Any = None
+    ) -> None:
+        """Append to the session's stream; entries for one worker's bridge carry its sequence."""
+        if bridge is not None:
+            fields = {**fields, "for": worker, "seq": bridge.seq}
+            bridge.seq += 1
         await self.bus.redis.xadd(
             out_stream(session_id), fields, maxlen=STREAM_MAXLEN, approximate=True
         )
@@ -232,25 +238,25 @@ class OwnerBridges:
                 await client.wait()
                 data = client.take()
                 if data:
-                    await self.publish(session.id, {"kind": "data", "data": data}, worker)
+                    await self.publish(session.id, {"kind": "data", "data": data}, worker, client)
                     session.drained(client)
                     continue
                 if client.closed_reason is not None:
                     code, reason = client.closed_reason
                     if reason != "bye":
-                        await self.publish(
-                            session.id, {"kind": "end", "code": code, "reason": reason}, worker
-                        )
+                        fields = {"kind": "end", "code": code, "reason": reason}
+                        await self.publish(session.id, fields, worker, client)
                     return
                 while client.controls:  # the remote clients' own controls stay there
                     control = client.controls.popleft()
                     if control.get("type") in FORWARDED:
                         fields = {"kind": "control", "json": json.dumps(control)}
-                        await self.publish(session.id, fields, worker)
+                        await self.publish(session.id, fields, worker, client)
         finally:
             session.detach(client)
-            self.bridges.pop((session.id, worker), None)
-            self.seq.pop((session.id, worker), None)
+            # A "bye" then "hello" may already have put a new bridge under this key.
+            if self.bridges.get((session.id, worker), (None,))[0] is client:
+                del self.bridges[(session.id, worker)]
             self.bus.manager.detached(session)
 
     async def revoke(self, session_id: str, share_id: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from quart import Quart
 
+from ..auth.guard import auth_state
 from ..track import emit
 from ..web.ws import CLOSE_FORBIDDEN, CLOSE_IDLE_TIMEOUT, CLOSE_NORMAL
 from .bridge import RemoteSession
@@ -37,6 +38,8 @@ class SessionManager:
         self.roster = Roster(None)
 
     async def start(self) -> None:
+        # A disabled or deleted account's shells end, detached ones included.
+        auth_state(self.app).live.on_user_end(self.end_user)
         if self.settings.session_timeout:
             self._idle_task = asyncio.create_task(self._idle_loop())
         if self.settings.redis_url:

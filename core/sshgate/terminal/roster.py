@@ -14,7 +14,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from .bridge import BridgeClient
 from .clients import Client
 
 ROSTER_TTL = 24 * 3600  # refreshed by every attach; a crashed worker's entries age out
@@ -44,7 +43,8 @@ def describe(owner_id: int, client: Client, client_id: int | str) -> dict[str, A
 
 
 class Roster:
-    """The Redis side; every method is a no-op without a bus (``bus`` is None)."""
+    """The Redis side. Without a bus (``bus`` is None) writes do nothing and the manager
+    lists a session's clients from memory (:func:`local_entries`)."""
 
     def __init__(self, bus: Any) -> None:
         self.bus = bus
@@ -80,5 +80,5 @@ def local_entries(session: Any) -> list[dict[str, Any]]:
     return [
         describe(session.owner_id, c, c.id)
         for c in sorted(session.clients, key=lambda c: c.since)
-        if not isinstance(c, BridgeClient)
+        if not c.bridge  # a bridge stands for clients on another worker
     ]

@@ -15,7 +15,7 @@ from .access import audited, connect, server_checked
 from .events import DirectoryCreated, FileRenamed, FilesDeleted, FilesListed, ModeChanged
 from .listing import delete_tree, describe_link, entry_json, kind, list_directory
 from .paths import forbidden, is_root, within
-from .transfer import lstat_or_none
+from .transfer import lstat_or_none, replace
 from .web import Body, bp
 
 
@@ -148,12 +148,9 @@ async def rename(server_id: int, data: RenameBody) -> dict[str, Any]:
         await files.allow("rename", target)
         if await lstat_or_none(files.sftp, source) is None:
             raise ApiError(404, "not_found", f"{source} does not exist", {"path": source})
-        if await lstat_or_none(files.sftp, target) is not None:
-            if not data.overwrite:
-                raise ApiError(409, "exists", f"{target} already exists", {"path": target})
-            await files.sftp.posix_rename(source, target)
-        else:
-            await files.sftp.rename(source, target)
+        # The same move as an upload's last step: posix-rename, or remove-then-rename on
+        # servers without that extension; 409 when the target exists and overwrite is off.
+        await replace(files.sftp, source, target, overwrite=data.overwrite)
         entry = entry_json(posixpath.basename(target), target, await files.sftp.lstat(target))
     return entry
 
@@ -166,10 +163,9 @@ async def delete(server_id: int, data: DeleteBody) -> dict[str, Any]:
     """Delete entries (directories with everything in them when ``recursive``); every
     path is checked before anything is deleted. Answers the number of entries removed."""
     server = await server_checked(server_id, "files.delete", write=True)
-    event = FilesDeleted  # the event's path is the first of the paths
-    async with connect(server) as files, audited(files.event(event, data.paths[0])) as ev:
+    async with connect(server) as files, audited(files.event(FilesDeleted, data.paths[0])) as ev:
         ev.recursive = data.recursive
-        paths = [await files.entry(raw) for raw in data.paths]
+        paths = outermost([await files.entry(raw) for raw in data.paths])
         ev.paths, ev.path = paths, paths[0]
         for path in paths:
             if is_root(path, files.resolver.roots):
@@ -178,6 +174,13 @@ async def delete(server_id: int, data: DeleteBody) -> dict[str, Any]:
         for path in paths:
             ev.count += await delete_tree(files.sftp, path, recursive=data.recursive)
     return {"deleted": ev.count, "paths": paths}
+
+
+def outermost(paths: list[str]) -> list[str]:
+    """The paths without repeats and without any path inside another one of them: deleting
+    /a removes /a/b with it, and a second delete of /a/b would fail on a missing file."""
+    unique = list(dict.fromkeys(paths))
+    return [p for p in unique if not any(p != q and within(p, (q,)) for q in unique)]
 
 
 @bp.post("/<int:server_id>/chmod")
