@@ -16,7 +16,8 @@ export class ApiError extends Error {
 }
 
 // The session cookie is HttpOnly; its CSRF twin is readable on purpose (double submit).
-function csrfToken() {
+// Exported for requests the wrapper cannot make (XHR uploads with progress).
+export function csrfToken() {
   for (const part of document.cookie.split(";")) {
     const [key, ...rest] = part.trim().split("=");
     if (key === CSRF_COOKIE) return decodeURIComponent(rest.join("="));

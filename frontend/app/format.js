@@ -65,3 +65,16 @@ const STAGES = {
 export function stageLabel(stage) {
   return STAGES[stage] || stage;
 }
+
+// Byte counts in binary units ("68.4 KiB"); "" for a missing value.
+const BYTE_UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
+export function formatBytes(value) {
+  if (value === null || value === undefined || Number.isNaN(Number(value))) return "";
+  let n = Number(value);
+  let unit = 0;
+  while (n >= 1024 && unit < BYTE_UNITS.length - 1) {
+    n /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 1 : 0)} ${BYTE_UNITS[unit]}`;
+}

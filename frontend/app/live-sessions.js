@@ -5,7 +5,7 @@
 import Alpine from "../vendor/alpine/alpine.esm.min.js";
 import { api, describeError } from "./api.js";
 import { confirmAction, notify } from "./dialogs.js";
-import { dateTime, relative } from "./format.js";
+import { dateTime, formatBytes, relative } from "./format.js";
 import { openPanel } from "./tabs.js";
 
 const REFRESH_MS = 5000;
@@ -15,17 +15,8 @@ const style = document.createElement("link");
 style.rel = "stylesheet";
 style.href = new URL("./live-sessions.css", import.meta.url).href;
 document.head.append(style);
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-
 export function bytes(value) {
-  if (typeof value !== "number") return "–"; // another worker's session does not count here
-  let amount = value;
-  let unit = 0;
-  while (amount >= 1024 && unit < UNITS.length - 1) {
-    amount /= 1024;
-    unit += 1;
-  }
-  return `${unit ? amount.toFixed(1) : amount} ${UNITS[unit]}`;
+  return typeof value === "number" ? formatBytes(value) : "–"; // another worker's session does not count here
 }
 
 Alpine.data("liveSessions", () => ({

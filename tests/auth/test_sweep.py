@@ -90,7 +90,8 @@ async def test_an_open_websocket_keeps_its_login_seen(app, user_client):
 
 async def test_sweep_closes_connections_of_a_revoked_api_key(app, user_client):
     gate = app.extensions["sshgate"]
-    created = await (await user_client.post("/api/auth/api-keys", json={"name": "ci"})).get_json()
+    created = await user_client.post("/api/auth/api-keys", json={"name": "ci"})
+    assert created.status_code == 201
     live = LiveConnections()
     async with gate.db.session() as session:
         key_id = (await session.scalars(select(ApiKey.id))).one()
@@ -99,4 +100,4 @@ async def test_sweep_closes_connections_of_a_revoked_api_key(app, user_client):
     async with gate.db.session() as session:
         await session.execute(update(ApiKey).values(revoked_at=utcnow()))
     assert await sweep_once(gate.db, gate.settings, live) == 1
-    assert closed == ["API key revoked or expired"] and created["key"]
+    assert closed == ["API key revoked or expired"]

@@ -122,3 +122,21 @@ class Term:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+async def share(client: Any, session_id: str, mode: str) -> dict:
+    """Mint a share link as ``client`` (an authed test client) through the REST API."""
+    response = await client.post(f"/api/terminal/sessions/{session_id}/shares", json={"mode": mode})
+    assert response.status_code == 201, await response.get_json()
+    return await response.get_json()
+
+
+async def join(live_server: Any, client: Any, token: str) -> Term:
+    """Join a shared session: the token goes in the first message, never in the URL."""
+    term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/join", client.token, hello=False)
+    await term.control(type="join", token=token)
+    first = json.loads(await asyncio.wait_for(term.ws.recv(), 10))
+    term.controls.append(first)
+    if first.get("type") == "session":
+        term.hello = first
+    return term

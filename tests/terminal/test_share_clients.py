@@ -5,19 +5,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from term_helpers import Term, register
-from test_sharing import join, share
-
-from sshgate.testing.ssh import TEST_PASSWORD
-
-
-@pytest.fixture
-async def owner_term(app, live_server, user_client, ssh_server):
-    server_id = await register(app, ssh_server, secret=TEST_PASSWORD)
-    term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/{server_id}", user_client.token)
-    yield term
-    await term.close()
+from term_helpers import Term, join, share
 
 
 async def test_clients_are_listed_with_their_mode_and_since(

@@ -2,37 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import pytest
-from term_helpers import Term, register
-
-from sshgate.testing.ssh import TEST_PASSWORD
-
-
-@pytest.fixture
-async def owner_term(app, live_server, user_client, ssh_server):
-    server_id = await register(app, ssh_server, secret=TEST_PASSWORD)
-    term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/{server_id}", user_client.token)
-    yield term
-    await term.close()
-
-
-async def share(client, session_id: str, mode: str) -> dict:
-    response = await client.post(f"/api/terminal/sessions/{session_id}/shares", json={"mode": mode})
-    assert response.status_code == 201, await response.get_json()
-    return await response.get_json()
-
-
-async def join(live_server, client, token: str) -> Term:
-    term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/join", client.token, hello=False)
-    await term.control(type="join", token=token)
-    first = json.loads(await asyncio.wait_for(term.ws.recv(), 10))
-    term.controls.append(first)
-    if first.get("type") == "session":
-        term.hello = first
-    return term
+from term_helpers import Term, join, share
 
 
 async def test_read_only_joiner_sees_output_and_cannot_type(

@@ -12,7 +12,7 @@ import re
 import pytest
 import websockets
 from sqlalchemy import update
-from term_helpers import Term, register
+from term_helpers import Term, join, register, share
 
 from sshgate.auth.guard import auth_state
 from sshgate.auth.models import LoginSession
@@ -195,6 +195,23 @@ async def test_a_terminal_closes_when_another_worker_revokes_its_login(
     await sweep_once(gate.db, gate.settings, auth_state(app).live)
     code, _ = await term.closed(within=10)
     assert code == 4401
+
+
+async def test_ping_json_input_and_close_for_everyone(
+    live_server, user_client, make_client, owner_term
+):
+    """The control messages of docs/protocol.md that the browser relies on."""
+    await owner_term.control(type="ping", t=12.5)
+    assert await owner_term.next_control("pong") == {"type": "pong", "t": 12.5}
+    await owner_term.control(type="input", data="echo json-$((8*8))\r")
+    await owner_term.read_until(b"json-64")
+    link = await share(user_client, owner_term.hello["id"], "ro")
+    viewer = await join(live_server, await make_client("fay", groups=["dev"]), link["token"])
+    await viewer.control(type="close")  # a viewer's close only detaches it
+    await owner_term.run("echo still-$((1+1))", "still-2")
+    await owner_term.control(type="close")  # the owner's ends the shell for everyone
+    assert (await owner_term.closed(within=10))[0] == 1000
+    assert (await viewer.closed(within=10))[0] == 1000
 
 
 async def test_disabling_an_account_ends_its_detached_shells(

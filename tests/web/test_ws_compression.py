@@ -33,7 +33,7 @@ async def test_deflate_is_declined_by_default(live_server, user_client):
 
 
 @pytest.mark.parametrize("sshgate_settings_overrides", [{"ws_compression": "fast"}], indirect=True)
-async def test_fast_compression_is_negotiated_and_frames_round_trip(live_server, user_client):
+async def test_fast_compression_is_negotiated_and_frames_arrive_intact(live_server, user_client):
     extensions, hello = await negotiated(live_server, user_client.token)
     assert extensions is not None and extensions.startswith("permessage-deflate")
     assert hello == {"type": "hello", "user": user_client.username}

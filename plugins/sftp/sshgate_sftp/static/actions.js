@@ -1,10 +1,10 @@
 // What the panel does to entries: open, download (one file natively, several as a ZIP),
 // rename, delete (with a confirmation that names the count), chmod and new folder. Each
 // reports the API's own message when the server refuses.
-import { describeError } from "../../app/api.js";
+import { csrfToken, describeError } from "../../app/api.js";
 import { dirName, joinPath, previewKind } from "./dom.js";
 import { chmodDialog, promptName } from "./dialogs.js";
-import { csrfToken, saveUrl, saveZipByPost } from "./fileapi.js";
+import { saveUrl, saveZipByPost } from "./fileapi.js";
 import { isDir } from "./listing.js";
 import { openPreview } from "./preview.js";
 

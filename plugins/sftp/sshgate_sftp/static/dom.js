@@ -2,8 +2,9 @@
 // DOM (x-ignore), so it builds nodes by hand; every name, owner and message from the server
 // goes in through textContent, never innerHTML.
 import { h, makeIcon } from "../../app/dom.js";
+import { formatBytes } from "../../app/format.js";
 
-export { h };
+export { formatBytes, h };
 
 // 24x24 stroke icons, drawn like the rest of the page (base.css styles svg).
 const PATHS = {
@@ -35,17 +36,6 @@ export function iconButton(name, label, onclick, extra = {}) {
   return h("button", { class: "icon-btn", type: "button", "aria-label": label, title: label, onclick, ...extra }, icon(name));
 }
 
-const UNITS = ["B", "KB", "MB", "GB", "TB"];
-export function formatBytes(value) {
-  if (value === null || value === undefined || Number.isNaN(Number(value))) return "";
-  let n = Number(value);
-  let unit = 0;
-  while (n >= 1024 && unit < UNITS.length - 1) {
-    n /= 1024;
-    unit += 1;
-  }
-  return unit === 0 ? `${n} B` : `${n.toFixed(n < 10 ? 1 : 0)} ${UNITS[unit]}`;
-}
 
 const pad = (n) => String(n).padStart(2, "0");
 // Epoch seconds as "2026-11-27 09:55" in the reader's time zone.

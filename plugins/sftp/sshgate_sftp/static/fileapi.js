@@ -133,11 +133,3 @@ export async function saveZipByPost(api, paths, csrf) {
   saveUrl(url, "files.zip");
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-
-export function csrfToken() {
-  for (const part of document.cookie.split(";")) {
-    const [key, ...rest] = part.trim().split("=");
-    if (key === "sshgate_csrf") return decodeURIComponent(rest.join("="));
-  }
-  return "";
-}

@@ -4,8 +4,8 @@
 // target). When a PATCH breaks off (network drop, gateway restart, 502), ask the server for
 // its offset (the part file's real size) and send the rest from there. XHR, not fetch: it
 // reports upload progress.
-import { ApiError } from "../../app/api.js";
-import { csrfToken, xhrError } from "./fileapi.js";
+import { ApiError, csrfToken } from "../../app/api.js";
+import { xhrError } from "./fileapi.js";
 
 const CHUNK = 16 * 1024 * 1024;
 const MAX_FAILURES = 8;
