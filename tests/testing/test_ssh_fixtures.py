@@ -34,8 +34,9 @@ ServerFactory = Callable[..., Awaitable[SSHTestServer]]
 few_kdf_rounds = pytest.mark.filterwarnings("ignore:Warning. bcrypt.kdf.. called with only")
 
 
-async def shell(conn: asyncssh.SSHClientConnection,
-                size: tuple[int, int] = (100, 30)) -> asyncssh.SSHClientProcess[bytes]:
+async def shell(
+    conn: asyncssh.SSHClientConnection, size: tuple[int, int] = (100, 30)
+) -> asyncssh.SSHClientProcess[bytes]:
     proc = await conn.create_process(term_type="xterm-256color", term_size=size, encoding=None)
     greeting = await asyncio.wait_for(proc.stdout.readuntil(PROMPT.encode()), TIMEOUT)
     assert b"job control" not in greeting  # bash found a controlling terminal
@@ -125,9 +126,15 @@ async def test_pty_size_resize_and_stable_shell(ssh_server: SSHTestServer) -> No
 
 async def test_pty_flood_arrives_complete(ssh_server: SSHTestServer) -> None:
     async with await ssh_server.connect(password=TEST_PASSWORD) as conn:
-        result = await asyncio.wait_for(conn.run(
-            "head -c 15000000 /dev/zero | base64", term_type="xterm", term_size=(80, 24),
-            encoding=None), TIMEOUT)
+        result = await asyncio.wait_for(
+            conn.run(
+                "head -c 15000000 /dev/zero | base64",
+                term_type="xterm",
+                term_size=(80, 24),
+                encoding=None,
+            ),
+            TIMEOUT,
+        )
     lines = -(-20_000_000 // 76)  # base64 wraps at 76 columns; the tty turns \n into \r\n
     assert isinstance(result.stdout, bytes)
     assert len(result.stdout) == 20_000_000 + 2 * lines
@@ -138,8 +145,9 @@ async def test_slow_consumer_blocks_the_producer(ssh_server: SSHTestServer) -> N
     assert ssh_server.sftp_root is not None
     done = ssh_server.sftp_root / "flood-done"
     async with await ssh_server.connect(password=TEST_PASSWORD) as conn:
-        proc = await conn.create_process("head -c 8000000 /dev/zero | base64; touch flood-done",
-                                         term_type="xterm", encoding=None)
+        proc = await conn.create_process(
+            "head -c 8000000 /dev/zero | base64; touch flood-done", term_type="xterm", encoding=None
+        )
         proc.channel.pause_reading()
         # Only the absence of progress can show backpressure; a short wait is the bound.
         await asyncio.sleep(0.5)
@@ -162,8 +170,10 @@ async def test_exec_without_pty(ssh_server: SSHTestServer) -> None:
 async def test_sftp_is_rooted(ssh_server: SSHTestServer, tmp_path: Path) -> None:
     local = tmp_path / "local.bin"
     local.write_bytes(os.urandom(300_000))
-    async with (await ssh_server.connect(password=TEST_PASSWORD) as conn,
-                conn.start_sftp_client() as sftp):
+    async with (
+        await ssh_server.connect(password=TEST_PASSWORD) as conn,
+        conn.start_sftp_client() as sftp,
+    ):
         assert await sftp.realpath("/..") == "/"
         await sftp.put(str(local), "/up.bin")
         await sftp.get("/up.bin", str(tmp_path / "down.bin"))
@@ -175,8 +185,9 @@ async def test_sftp_is_rooted(ssh_server: SSHTestServer, tmp_path: Path) -> None
 async def test_jump_host(ssh_server: SSHTestServer, ssh_server_factory: ServerFactory) -> None:
     target = await ssh_server_factory()
     async with await ssh_server.connect(password=TEST_PASSWORD) as jump:
-        async with await asyncssh.connect(**target.client_options(tunnel=jump,
-                                                                  password=TEST_PASSWORD)) as conn:
+        async with await asyncssh.connect(
+            **target.client_options(tunnel=jump, password=TEST_PASSWORD)
+        ) as conn:
             assert (await conn.run("echo via-jump")).stdout == "via-jump\n"
             assert fingerprint(conn) == target.fingerprint
         hop = await jump.connect_ssh(**target.client_options(password=TEST_PASSWORD))
@@ -213,8 +224,9 @@ async def test_disconnect_and_stop_kill_sessions() -> None:
     try:
         for _ in range(2):
             conns.append(await server.connect(password=TEST_PASSWORD))
-            proc = await conns[-1].create_process('echo "pid=$$"; exec sleep 1000',
-                                                  term_type="xterm")
+            proc = await conns[-1].create_process(
+                'echo "pid=$$"; exec sleep 1000', term_type="xterm"
+            )
             line = await asyncio.wait_for(proc.stdout.readline(), TIMEOUT)
             pids.append(int(line.strip().removeprefix("pid=")))
         conns[1].close()  # the second client vanishes; the first one stays until stop()
@@ -242,13 +254,15 @@ async def test_openssh_key_auth_exec_and_sftp(sshd: OpenSSHServer, tmp_path: Pat
             await sftp.put(str(local), str(tmp_path / "remote.bin"))
             await sftp.get(str(tmp_path / "remote.bin"), str(tmp_path / "back.bin"))
     assert (tmp_path / "back.bin").read_bytes() == local.read_bytes()
-    encrypted = sshd.client_options(client_keys=[str(sshd.client_key_passphrase_path)],
-                                    passphrase=sshd.client_key_passphrase)
+    encrypted = sshd.client_options(
+        client_keys=[str(sshd.client_key_passphrase_path)], passphrase=sshd.client_key_passphrase
+    )
     async with await asyncssh.connect(**encrypted) as conn:
         assert (await conn.run("true")).exit_status == 0
     with pytest.raises(asyncssh.PermissionDenied):
-        await asyncssh.connect(**sshd.client_options(
-            client_keys=[asyncssh.generate_private_key("ssh-ed25519")]))
+        await asyncssh.connect(
+            **sshd.client_options(client_keys=[asyncssh.generate_private_key("ssh-ed25519")])
+        )
 
 
 async def test_openssh_password_auth(sshd_password: OpenSSHServer) -> None:

@@ -43,8 +43,10 @@ class UserSpec:
 def _kill_session(sid: int) -> None:
     # The whole session: a process group would miss interactive bash's background jobs.
     for pid in filter(str.isdigit, os.listdir("/proc")):
-        with contextlib.suppress(OSError, IndexError, ValueError), \
-                open(f"/proc/{pid}/stat", "rb") as stat:
+        with (
+            contextlib.suppress(OSError, IndexError, ValueError),
+            open(f"/proc/{pid}/stat", "rb") as stat,
+        ):
             if int(stat.read().rpartition(b")")[2].split()[3]) == sid:
                 os.kill(int(pid), signal.SIGKILL)
 
@@ -69,11 +71,15 @@ class _Server(asyncssh.SSHServer):
         # asyncssh checks the client's signature itself once this says the key is acceptable;
         # public_data is the public key blob, of private and public key objects alike.
         keys = self._owner.users.get(username, UserSpec()).authorized_keys
-        return any((asyncssh.import_public_key(k) if isinstance(k, str) else k).public_data
-                   == key.public_data for k in keys)
+        return any(
+            (asyncssh.import_public_key(k) if isinstance(k, str) else k).public_data
+            == key.public_data
+            for k in keys
+        )
 
-    def connection_requested(self, dest_host: str, dest_port: int,
-                             orig_host: str, orig_port: int) -> bool:
+    def connection_requested(
+        self, dest_host: str, dest_port: int, orig_host: str, orig_port: int
+    ) -> bool:
         # direct-tcpip, i.e. use as a jump host; loopback only so no test can reach further.
         return dest_host in _LOOPBACK
 
@@ -82,16 +88,22 @@ class SSHTestServer:
     """An asyncssh server on 127.0.0.1:<free port>; ``async with SSHTestServer(...)``.
     Without ``users`` it has user ``tester`` with TEST_PASSWORD."""
 
-    def __init__(self, users: dict[str, UserSpec] | None = None, *,
-                 sftp_root: Path | None = None, home: Path | None = None,
-                 process_factory: Callable[[asyncssh.SSHServerProcess], Awaitable[None]]
-                 | None = None,
-                 host_key: asyncssh.SSHKey | None = None, **listen_options: Any) -> None:
+    def __init__(
+        self,
+        users: dict[str, UserSpec] | None = None,
+        *,
+        sftp_root: Path | None = None,
+        home: Path | None = None,
+        process_factory: Callable[[asyncssh.SSHServerProcess], Awaitable[None]] | None = None,
+        host_key: asyncssh.SSHKey | None = None,
+        **listen_options: Any,
+    ) -> None:
         """``listen_options`` go to asyncssh.listen(): ``encoding="utf-8"`` gives str streams."""
         self.host = "127.0.0.1"
         self.port = 0
-        self.users = dict(users if users is not None
-                          else {TEST_USER: UserSpec(password=TEST_PASSWORD)})
+        self.users = dict(
+            users if users is not None else {TEST_USER: UserSpec(password=TEST_PASSWORD)}
+        )
         self.sftp_root = sftp_root
         self.home = home or sftp_root
         self.host_key: asyncssh.SSHKey = host_key or asyncssh.generate_private_key("ssh-ed25519")
@@ -117,9 +129,16 @@ class SSHTestServer:
 
     def client_options(self, **overrides: Any) -> dict[str, Any]:
         """Connection options that trust this server and nothing from the user's ~/.ssh."""
-        return {"host": self.host, "port": self.port, "username": TEST_USER,
-                "known_hosts": self.known_hosts(), "client_keys": None, "agent_path": None,
-                "config": None, **overrides}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "username": TEST_USER,
+            "known_hosts": self.known_hosts(),
+            "client_keys": None,
+            "agent_path": None,
+            "config": None,
+            **overrides,
+        }
 
     async def connect(self, **overrides: Any) -> asyncssh.SSHClientConnection:
         return await asyncssh.connect(**self.client_options(**overrides))
@@ -146,10 +165,15 @@ class SSHTestServer:
             chroot = os.fsencode(self.sftp_root)
             sftp_factory = lambda chan: asyncssh.SFTPServer(chan, chroot=chroot)  # noqa: E731
         options: dict[str, Any] = {
-            "server_host_keys": [self.host_key], "server_factory": lambda: _Server(self),
-            "process_factory": self._handle, "sftp_factory": sftp_factory, "allow_scp": True,
+            "server_host_keys": [self.host_key],
+            "server_factory": lambda: _Server(self),
+            "process_factory": self._handle,
+            "sftp_factory": sftp_factory,
+            "allow_scp": True,
             # asyncssh's line editor would echo and buffer input in place of the real tty.
-            "encoding": None, "line_editor": False, "config": None,
+            "encoding": None,
+            "line_editor": False,
+            "config": None,
         }
         options.update(self._listen_options)
         self._acceptor = await asyncssh.listen(host=self.host, port=0, **options)
@@ -183,8 +207,10 @@ class SSHTestServer:
         task = asyncio.current_task()
         self._handlers.add(task)  # type: ignore[arg-type]
         try:
-            await (self._process_factory
-                   or functools.partial(_shell_session, home=cast(Path, self.home)))(process)
+            await (
+                self._process_factory
+                or functools.partial(_shell_session, home=cast(Path, self.home))
+            )(process)
         finally:
             self._handlers.discard(task)  # type: ignore[arg-type]
 
@@ -196,36 +222,55 @@ async def _shell_session(process: asyncssh.SSHServerProcess, home: Path) -> None
         return
     term = process.get_terminal_type()
     user = process.get_extra_info("username") or TEST_USER
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "USER": user,
-           "LOGNAME": user, "SHELL": BASH, "LANG": "C.UTF-8", "PS1": PROMPT,
-           **{os.fsdecode(k): os.fsdecode(v) for k, v in process.env.items()}}
-    argv = ([BASH, "-c", os.fsdecode(process.command)] if process.command is not None
-            else [BASH, "--noprofile", "--norc"] + (["-i"] if term is not None else []))
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "USER": user,
+        "LOGNAME": user,
+        "SHELL": BASH,
+        "LANG": "C.UTF-8",
+        "PS1": PROMPT,
+        **{os.fsdecode(k): os.fsdecode(v) for k, v in process.env.items()},
+    }
+    argv = (
+        [BASH, "-c", os.fsdecode(process.command)]
+        if process.command is not None
+        else [BASH, "--noprofile", "--norc"] + (["-i"] if term is not None else [])
+    )
     if term is not None:
         proc, streams = await _spawn_pty(process, argv, {**env, "TERM": os.fsdecode(term)}, home)
     else:
         pipe = asyncio.subprocess.PIPE
         proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=pipe, stdout=pipe, stderr=pipe, env=env, cwd=home,
-            start_new_session=True)
+            *argv, stdin=pipe, stdout=pipe, stderr=pipe, env=env, cwd=home, start_new_session=True
+        )
         streams = {"stdin": proc.stdin, "stdout": proc.stdout, "stderr": proc.stderr}
     await _supervise(process, proc, streams)
 
 
-async def _spawn_pty(process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str],
-                     home: Path) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
+async def _spawn_pty(
+    process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str], home: Path
+) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
     master, slave = pty.openpty()
     try:
         width, height, pixwidth, pixheight = process.get_terminal_size()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ,
-                    struct.pack("HHHH", height, width, pixwidth, pixheight))
+        fcntl.ioctl(
+            slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, pixwidth, pixheight)
+        )
         # `setsid --ctty` makes the pty the controlling terminal of a new session, as sshd
         # does: without it bash has no job control, ^C sends no SIGINT and closing the
         # master sends no SIGHUP. (start_new_session=True would setsid() first, making
         # setsid(1) fork a second process whose pid we would not know.)
         proc = await asyncio.create_subprocess_exec(
-            shutil.which("setsid") or "/usr/bin/setsid", "--ctty", *argv,
-            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=home)
+            shutil.which("setsid") or "/usr/bin/setsid",
+            "--ctty",
+            *argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=home,
+        )
     except BaseException:
         os.close(master)
         raise
@@ -239,8 +284,9 @@ async def _spawn_pty(process: asyncssh.SSHServerProcess, argv: list[str], env: d
     return proc, {"stdin": master, "stdout": os.dup(master)}
 
 
-async def _supervise(process: asyncssh.SSHServerProcess, proc: asyncio.subprocess.Process,
-                     streams: dict[str, Any]) -> None:
+async def _supervise(
+    process: asyncssh.SSHServerProcess, proc: asyncio.subprocess.Process, streams: dict[str, Any]
+) -> None:
     """Connect the shell, wait for it or the client to go, end the session, report status."""
     exited = asyncio.ensure_future(proc.wait())
     gone = asyncio.ensure_future(process.channel.wait_closed())
@@ -256,7 +302,8 @@ async def _supervise(process: asyncssh.SSHServerProcess, proc: asyncio.subproces
         # drain() returns once the redirect readers hit EOF, i.e. all output is in the channel;
         # it can hang after a disconnect (asyncssh drops its readers silently), hence the race.
         flushed: asyncio.Future[Any] = asyncio.gather(
-            process.stdout.drain(), process.stderr.drain(), return_exceptions=True)
+            process.stdout.drain(), process.stderr.drain(), return_exceptions=True
+        )
         await asyncio.wait({flushed, gone}, return_when=asyncio.FIRST_COMPLETED)
         flushed.cancel()
         if not process.is_closing():
@@ -296,4 +343,3 @@ async def ssh_server_factory() -> AsyncIterator[Callable[..., Awaitable[SSHTestS
     finally:
         for server in reversed(servers):
             await server.stop()
-

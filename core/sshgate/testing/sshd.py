@@ -53,11 +53,11 @@ def password_user(name: str = PASSWORD_USER, password: str | None = None) -> tup
     try:
         pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "-m", "-s", "/bin/bash", name], check=True,
-                       capture_output=True)
+        subprocess.run(["useradd", "-m", "-s", "/bin/bash", name], check=True, capture_output=True)
     password = password or secrets.token_urlsafe(18)
-    subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["chpasswd"], input=f"{name}:{password}\n", text=True, check=True, capture_output=True
+    )
     return name, password
 
 
@@ -78,8 +78,10 @@ def _leftovers(root: int, connection_suffix: bytes) -> list[int]:
             with open(f"/proc/{pid}/stat", "rb") as stat:
                 children.setdefault(int(stat.read().rpartition(b")")[2].split()[1]), []).append(pid)
             with open(f"/proc/{pid}/environ", "rb") as environ:
-                if any(var.startswith(b"SSH_CONNECTION=") and var.endswith(connection_suffix)
-                       for var in environ.read().split(b"\0")):
+                if any(
+                    var.startswith(b"SSH_CONNECTION=") and var.endswith(connection_suffix)
+                    for var in environ.read().split(b"\0")
+                ):
                     found.add(pid)
         except (OSError, IndexError, ValueError):
             continue
@@ -92,8 +94,22 @@ def _leftovers(root: int, connection_suffix: bytes) -> list[int]:
 
 
 def _keygen(path: Path, passphrase: str = "") -> None:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-C", "sshgate-test",
-                    "-f", str(path)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "ssh-keygen",
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            passphrase,
+            "-C",
+            "sshgate-test",
+            "-f",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 class OpenSSHServer:
@@ -128,9 +144,14 @@ class OpenSSHServer:
     def client_options(self, **overrides: Any) -> dict[str, Any]:
         """asyncssh.connect() options for key auth as ``self.user``; nothing from ~/.ssh."""
         options: dict[str, Any] = {
-            "host": self.host, "port": self.port, "username": self.user,
+            "host": self.host,
+            "port": self.port,
+            "username": self.user,
             "known_hosts": asyncssh.import_known_hosts(self.known_hosts_line() + "\n"),
-            "client_keys": [str(self.client_key_path)], "agent_path": None, "config": None}
+            "client_keys": [str(self.client_key_path)],
+            "agent_path": None,
+            "config": None,
+        }
         options.update(overrides)
         return options
 
@@ -140,11 +161,15 @@ class OpenSSHServer:
         _keygen(self.client_key_passphrase_path, self.client_key_passphrase)
         (self._dir / "authorized_keys").write_text(
             Path(f"{self.client_key_path}.pub").read_text()
-            + Path(f"{self.client_key_passphrase_path}.pub").read_text())
+            + Path(f"{self.client_key_passphrase_path}.pub").read_text()
+        )
         self.host_public_key = Path(f"{self.host_key_path}.pub").read_text().strip()
-        listing = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f",
-                                  f"{self.host_key_path}.pub"],
-                                 check=True, capture_output=True, text=True).stdout
+        listing = subprocess.run(
+            ["ssh-keygen", "-l", "-E", "sha256", "-f", f"{self.host_key_path}.pub"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         self.host_key_fingerprint = listing.split()[1]
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
         if self.password_auth:
@@ -160,29 +185,35 @@ class OpenSSHServer:
         raise RuntimeError(f"sshd did not start:\n{self.log()}")
 
     def _write_config(self) -> None:
-        lines = [f"Port {self.port}", f"ListenAddress {self.host}",
-                 f"HostKey {self.host_key_path}", f"PidFile {self._dir / 'sshd.pid'}",
-                 f"AuthorizedKeysFile {self._dir / 'authorized_keys'}",
-                 # The temp dir's modes are not what StrictModes wants for a home.
-                 "StrictModes no", "Subsystem sftp internal-sftp", "AllowTcpForwarding yes",
-                 "LogLevel VERBOSE", "PubkeyAuthentication yes",
-                 # Login shells run the account's dotfiles. On developer machines root's often
-                 # run `pyenv rehash`, which waits 60 s on a lock left by any shell killed while
-                 # starting (tests close shells early on purpose): cap that wait.
-                 "SetEnv PYENV_REHASH_TIMEOUT=1"]
+        lines = [
+            f"Port {self.port}",
+            f"ListenAddress {self.host}",
+            f"HostKey {self.host_key_path}",
+            f"PidFile {self._dir / 'sshd.pid'}",
+            f"AuthorizedKeysFile {self._dir / 'authorized_keys'}",
+            # The temp dir's modes are not what StrictModes wants for a home.
+            "StrictModes no",
+            "Subsystem sftp internal-sftp",
+            "AllowTcpForwarding yes",
+            "LogLevel VERBOSE",
+            "PubkeyAuthentication yes",
+            # Login shells run the account's dotfiles. On developer machines root's often
+            # run `pyenv rehash`, which waits 60 s on a lock left by any shell killed while
+            # starting (tests close shells early on purpose): cap that wait.
+            "SetEnv PYENV_REHASH_TIMEOUT=1",
+        ]
         if os.geteuid() == 0:
             lines.append("PermitRootLogin yes")
         if self.password_auth:
             # PAM checks the password against /etc/shadow (tested on Debian 12); with
             # keyboard-interactive off, clients use the plain "password" method.
-            lines += ["UsePAM yes", "PasswordAuthentication yes",
-                      "KbdInteractiveAuthentication no"]
+            lines += ["UsePAM yes", "PasswordAuthentication yes", "KbdInteractiveAuthentication no"]
         else:
-            lines += ["UsePAM no", "PasswordAuthentication no",
-                      "KbdInteractiveAuthentication no"]
+            lines += ["UsePAM no", "PasswordAuthentication no", "KbdInteractiveAuthentication no"]
         self.config_path.write_text("\n".join(lines) + "\n")
-        check = subprocess.run([SSHD, "-t", "-f", str(self.config_path)],
-                               capture_output=True, text=True)
+        check = subprocess.run(
+            [SSHD, "-t", "-f", str(self.config_path)], capture_output=True, text=True
+        )
         if check.returncode != 0:
             raise RuntimeError(f"sshd -t rejected {self.config_path}: {check.stderr}")
 
@@ -190,11 +221,17 @@ class OpenSSHServer:
         """Start sshd; True once it listens and greets with an OpenSSH banner."""
         self._log.clear()
         self._ready.clear()
-        self._proc = subprocess.Popen([SSHD, "-D", "-e", "-f", str(self.config_path)],
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True, errors="replace")
-        self._reader = threading.Thread(target=self._read_log, args=(self._proc,),
-                                        name="sshd-log", daemon=True)
+        self._proc = subprocess.Popen(
+            [SSHD, "-D", "-e", "-f", str(self.config_path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            errors="replace",
+        )
+        self._reader = threading.Thread(
+            target=self._read_log, args=(self._proc,), name="sshd-log", daemon=True
+        )
         self._reader.start()
         # The reader sets _ready on "Server listening" or when sshd's output ends (it died).
         if not self._ready.wait(_START_TIMEOUT) or self._proc.poll() is not None:
@@ -280,5 +317,13 @@ def sshd_password() -> Iterator[OpenSSHServer]:
     yield from _serve(password_auth=True)
 
 
-__all__ = ["CLIENT_KEY_PASSPHRASE", "PASSWORD_USER", "SSHD", "OpenSSHServer", "password_user",
-           "sshd", "sshd_available", "sshd_password"]
+__all__ = [
+    "CLIENT_KEY_PASSPHRASE",
+    "PASSWORD_USER",
+    "SSHD",
+    "OpenSSHServer",
+    "password_user",
+    "sshd",
+    "sshd_available",
+    "sshd_password",
+]

@@ -43,7 +43,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_servers"),
         sa.UniqueConstraint("name", name="uq_servers_name"),
         sa.ForeignKeyConstraint(
-            ["jump_via_id"], ["servers.id"], name="fk_servers_jump_via_id_servers",
+            ["jump_via_id"],
+            ["servers.id"],
+            name="fk_servers_jump_via_id_servers",
             ondelete="RESTRICT",
         ),
     )
@@ -61,7 +63,9 @@ def upgrade() -> None:
         sa.Column("offered_at", UTCDateTime(), nullable=True),
         sa.PrimaryKeyConstraint("server_id", name="pk_server_host_keys"),
         sa.ForeignKeyConstraint(
-            ["server_id"], ["servers.id"], name="fk_server_host_keys_server_id_servers",
+            ["server_id"],
+            ["servers.id"],
+            name="fk_server_host_keys_server_id_servers",
             ondelete="CASCADE",
         ),
     )

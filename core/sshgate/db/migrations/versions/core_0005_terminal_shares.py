@@ -31,7 +31,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_terminal_shares"),
         sa.UniqueConstraint("token_hash", name="uq_terminal_shares_token_hash"),
         sa.ForeignKeyConstraint(
-            ["created_by"], ["users.id"], name="fk_terminal_shares_created_by_users",
+            ["created_by"],
+            ["users.id"],
+            name="fk_terminal_shares_created_by_users",
             ondelete="CASCADE",
         ),
     )
