@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from quart import Blueprint, Quart
+from quart import Blueprint, Quart, current_app
 from quart_schema import Info, QuartSchema
 
 from . import __version__, logs
@@ -132,4 +132,10 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Quart:
 
 
 def get_gate(app: Quart) -> Gate:
-    return app.extensions["sshgate"]
+    gate: Gate = app.extensions["sshgate"]
+    return gate
+
+
+def current_gate() -> Gate:
+    """The state of the app handling the current request, WebSocket or app context."""
+    return get_gate(current_app)

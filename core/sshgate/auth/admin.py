@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from quart import Blueprint, current_app
+from quart import Blueprint
 from quart_schema import tag, validate_request
 from sqlalchemy import delete, func, select
 
+from ..app import current_gate
 from ..db.types import utcnow
 from ..errors import ApiError
 from ..track import emit
@@ -67,10 +68,6 @@ def _clean_groups(groups: list[str]) -> list[str]:
     return cleaned
 
 
-def _gate() -> Any:
-    return current_app.extensions["sshgate"]
-
-
 async def _password_or_generated(given: str | None, username: str) -> tuple[str, str | None]:
     """(hash, the generated password to show once or None when the admin chose one)."""
     password = given or generate_password()
@@ -78,7 +75,7 @@ async def _password_or_generated(given: str | None, username: str) -> tuple[str,
         check_policy(password, username)
     except PolicyError as exc:
         raise ApiError(400, "weak_password", str(exc)) from None
-    rounds = _gate().settings.password_hash_rounds
+    rounds = current_gate().settings.password_hash_rounds
     return await hash_password(password, rounds), None if given else password
 
 
@@ -101,7 +98,7 @@ async def _other_admins(session: Any, user_id: int) -> int:
 @requires("admin.users.list")
 @tag(["admin"])
 async def list_users() -> dict[str, Any]:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         users = await session.scalars(select(User).order_by(User.username))
         return {"users": [user_json(u) for u in users]}
 
@@ -113,7 +110,7 @@ async def list_users() -> dict[str, Any]:
 async def create_user(data: UserIn) -> tuple[dict[str, Any], int]:
     """Create a user; without a password one is generated, shown once, and must be changed."""
     password_hash, generated = await _password_or_generated(data.password, data.username)
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         exists = await session.scalar(
             select(User.id).where(func.lower(User.username) == data.username.casefold())
         )
@@ -142,7 +139,7 @@ async def create_user(data: UserIn) -> tuple[dict[str, Any], int]:
 @requires("admin.users.view")
 @tag(["admin"])
 async def get_user(user_id: int) -> dict[str, Any]:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         return user_json(await _get(session, user_id))
 
 
@@ -152,7 +149,7 @@ async def get_user(user_id: int) -> dict[str, Any]:
 @validate_request(UserPatch)
 async def update_user(user_id: int, data: UserPatch) -> dict[str, Any]:
     changes = data.model_dump(exclude_unset=True)
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await _get(session, user_id, lock=True)
         demoting = changes.get("role") == "user" or changes.get("disabled") is True
         if demoting and user.role == "admin" and not await _other_admins(session, user.id):
@@ -174,7 +171,7 @@ async def update_user(user_id: int, data: UserPatch) -> dict[str, Any]:
 @validate_request(PasswordResetIn)
 async def reset_password(user_id: int, data: PasswordResetIn) -> dict[str, Any]:
     """Set a new password (or generate one); the user must change it and is signed out."""
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await _get(session, user_id, lock=True)
         if user.source != "local":
             raise ApiError(400, "external_account", f"{user.source} accounts have no password here")
@@ -194,7 +191,7 @@ async def reset_password(user_id: int, data: PasswordResetIn) -> dict[str, Any]:
 @tag(["admin"])
 async def delete_user(user_id: int) -> dict[str, Any]:
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await _get(session, user_id, lock=True)
         if actor is not None and actor.user_id == user.id:
             raise ApiError(409, "conflict", "you cannot delete yourself")
@@ -213,7 +210,7 @@ async def delete_user(user_id: int) -> dict[str, Any]:
 @requires("admin.users.reset_2fa")
 @tag(["admin"])
 async def reset_two_factor(user_id: int) -> dict[str, Any]:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await _get(session, user_id, lock=True)
         user.totp_enabled, user.totp_secret, user.totp_last_step = False, None, 0
         username = user.username
@@ -226,7 +223,7 @@ async def reset_two_factor(user_id: int) -> dict[str, Any]:
 @tag(["admin"])
 async def unlock(user_id: int) -> dict[str, Any]:
     """Clear the failed-login counters that lock this account."""
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await _get(session, user_id)
         keys = [
             throttle.user_key("login", user.username),
@@ -243,7 +240,7 @@ async def unlock(user_id: int) -> dict[str, Any]:
 @requires("admin.users.sessions.list")
 @tag(["admin"])
 async def user_sessions(user_id: int) -> dict[str, Any]:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         await _get(session, user_id)
         rows = await session.scalars(
             select(LoginSession)
@@ -275,7 +272,7 @@ async def revoke_user_session(user_id: int, handle: str) -> dict[str, Any]:
 
 
 async def _revoke(user_id: int, handle: str | None) -> dict[str, Any]:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await _get(session, user_id)
         ids = await revoke_sessions(session, user_id=user_id, session_id=handle)
         username = user.username

@@ -6,10 +6,11 @@ import re
 from typing import Any, Literal
 
 from pydantic import Field
-from quart import Blueprint, Response, current_app, jsonify, request
+from quart import Blueprint, Response, jsonify, request
 from quart_schema import tag, validate_request
 from sqlalchemy import func, select
 
+from ..app import current_gate
 from ..db.types import utcnow
 from ..errors import ApiError
 from ..track import emit
@@ -57,12 +58,8 @@ class PasswordIn(Input):
     new_password: str = Field(min_length=1, max_length=1024)
 
 
-def gate() -> Any:
-    return current_app.extensions["sshgate"]
-
-
 def source_ip() -> str:
-    return client_ip(request, gate().settings.trusted_proxies)
+    return client_ip(request, current_gate().settings.trusted_proxies)
 
 
 def sanitise_username(name: str) -> str:
@@ -71,8 +68,8 @@ def sanitise_username(name: str) -> str:
 
 
 async def _fail_login(username: str, reason: str, *keys: str) -> ApiError:
-    settings = gate().settings
-    async with gate().db.session() as session:
+    settings = current_gate().settings
+    async with current_gate().db.session() as session:
         for key in keys:
             limit = settings.login_ip_max_failures if ":ip:" in key else settings.login_max_failures
             await throttle.fail(session, key, limit, settings.login_lockout_seconds)
@@ -90,7 +87,7 @@ async def _fail_login(username: str, reason: str, *keys: str) -> ApiError:
 @validate_request(LoginIn)
 async def login(data: LoginIn) -> Response:
     """Sign in with a password. With 2FA on, answers a short-lived pre-auth token instead."""
-    settings, db, ip = gate().settings, gate().db, source_ip()
+    settings, db, ip = current_gate().settings, current_gate().db, source_ip()
     user_key = throttle.user_key("login", data.username)
     ip_key = throttle.ip_key("login", ip)
     async with db.session() as session:
@@ -113,10 +110,10 @@ async def login(data: LoginIn) -> Response:
 
 
 async def _complete_login(user_id: int, client: str, method: str) -> Response:
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await session.get(User, user_id)
         assert user is not None
-        response = await start_session(session, gate().settings, user, client, source_ip())
+        response = await start_session(session, current_gate().settings, user, client, source_ip())
     await emit(LoginSucceeded(actor=user.username, source_ip=source_ip(), method=method))
     return response
 
@@ -133,7 +130,7 @@ async def login_second_factor(data: SecondFactorIn) -> Response:
         raise ApiError(401, "invalid_token", "pre-auth token invalid or expired; log in again")
     user_id = int(claims["sub"])
     user_key, ip_key = f"2fa:user:{user_id}", throttle.ip_key("2fa", ip)
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         await throttle.check(session, [user_key, ip_key])
         user = await session.get(User, user_id, with_for_update=True)
         if user is None or user.disabled or not user.totp_enabled or not user.totp_secret:
@@ -155,12 +152,12 @@ async def logout() -> Response:
     actor = current_actor()
     assert actor is not None
     if actor.session_id:
-        async with gate().db.session() as session:
+        async with current_gate().db.session() as session:
             ids = await revoke_sessions(session, user_id=actor.user_id, session_id=actor.session_id)
         close_live(ids, "logged out")
     await emit(LoggedOut(actor=actor.username, source_ip=source_ip()))
     response = jsonify({"ok": True})
-    clear_session_cookies(response, gate().settings)
+    clear_session_cookies(response, current_gate().settings)
     return response
 
 
@@ -171,7 +168,7 @@ async def me() -> dict[str, Any]:
     """The signed-in user, and the CSRF token for this browser session."""
     actor = current_actor()
     assert actor is not None
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await session.get(User, actor.user_id)
     assert user is not None
     body = {"user": user_json(user), "via": actor.via}
@@ -188,9 +185,9 @@ async def change_password(data: PasswordIn) -> dict[str, Any]:
     """Change your password; every other session of yours ends."""
     actor = current_actor()
     assert actor is not None
-    settings = gate().settings
+    settings = current_gate().settings
     key = f"password:user:{actor.user_id}"
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         await throttle.check(session, [key])
         user = await session.get(User, actor.user_id)
     assert user is not None
@@ -199,7 +196,7 @@ async def change_password(data: PasswordIn) -> dict[str, Any]:
     if not await verify_password(
         data.current_password, user.password_hash, settings.password_hash_rounds
     ):
-        async with gate().db.session() as session:
+        async with current_gate().db.session() as session:
             await throttle.fail(
                 session, key, settings.login_max_failures, settings.login_lockout_seconds
             )
@@ -211,7 +208,7 @@ async def change_password(data: PasswordIn) -> dict[str, Any]:
     if data.new_password == data.current_password:
         raise ApiError(400, "weak_password", "new password must differ from the current one")
     new_hash = await hash_password(data.new_password, settings.password_hash_rounds)
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         user = await session.get(User, actor.user_id)
         assert user is not None
         user.password_hash = new_hash
@@ -230,7 +227,7 @@ async def change_password(data: PasswordIn) -> dict[str, Any]:
 async def my_sessions() -> dict[str, Any]:
     actor = current_actor()
     assert actor is not None
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         rows = await session.scalars(
             select(LoginSession)
             .where(
@@ -251,7 +248,7 @@ async def revoke_my_session(handle: str) -> dict[str, Any]:
     assert actor is not None
     if len(handle) < 8:
         raise ApiError(400, "validation_error", "session handle too short")
-    async with gate().db.session() as session:
+    async with current_gate().db.session() as session:
         ids = await revoke_sessions(session, user_id=actor.user_id, session_id=handle)
     if not ids:
         raise ApiError(404, "not_found", f"no active session {handle}")

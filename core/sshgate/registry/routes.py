@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
-from quart import Blueprint, current_app
+from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..app import current_gate
 from ..auth.guard import current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
@@ -32,10 +33,6 @@ class ServerQuery(Input):
     tag: str | None = Field(None, max_length=50)
 
 
-def _gate() -> Any:
-    return current_app.extensions["sshgate"]
-
-
 async def _host_keys(session: Any, ids: list[int]) -> dict[int, HostKey]:
     if not ids:
         return {}
@@ -50,7 +47,7 @@ async def _host_keys(session: Any, ids: list[int]) -> dict[int, HostKey]:
 async def list_servers(query_args: ServerQuery) -> dict[str, Any]:
     """Servers you may see, filtered by text (name, host, tags, description), group, tag."""
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         query = search(visible_servers(actor), query_args.q, query_args.group)
         servers = [
             s
@@ -68,7 +65,7 @@ async def groups() -> dict[str, Any]:
     """The groups you may see, with how many servers each holds."""
     actor = current_actor()
     visible = visible_servers(actor).subquery()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         rows = await session.execute(
             select(visible.c.group_name, func.count())
             .group_by(visible.c.group_name)
@@ -82,7 +79,7 @@ async def groups() -> dict[str, Any]:
 @tag(["servers"])
 async def get_server(server_id: int) -> dict[str, Any]:
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         server = await get_visible(session, actor, server_id)
         await authorize(actor, "server.view", server)
         keys = await _host_keys(session, [server.id])
@@ -95,9 +92,9 @@ async def get_server(server_id: int) -> dict[str, Any]:
 @validate_request(ServerCreate)
 async def create_server(data: ServerCreate) -> tuple[dict[str, Any], int]:
     """Register a server. Secrets are write-only: stored encrypted, never returned."""
-    settings = _gate().settings
+    settings = current_gate().settings
     try:
-        async with _gate().db.session() as session:
+        async with current_gate().db.session() as session:
             if await session.scalar(select(Server.id).where(Server.name == data.name)):
                 raise ApiError(409, "conflict", f"a server named {data.name!r} exists")
             server = Server(name=data.name, host=data.host, username=data.username)
@@ -119,9 +116,9 @@ async def create_server(data: ServerCreate) -> tuple[dict[str, Any], int]:
 @tag(["servers"])
 @validate_request(ServerUpdate)
 async def update_server(server_id: int, data: ServerUpdate) -> dict[str, Any]:
-    settings = _gate().settings
+    settings = current_gate().settings
     try:
-        async with _gate().db.session() as session:
+        async with current_gate().db.session() as session:
             server = await session.get(Server, server_id, with_for_update=True)
             if server is None:
                 raise ApiError(404, "not_found", f"no server {server_id}")
@@ -147,7 +144,7 @@ async def update_server(server_id: int, data: ServerUpdate) -> dict[str, Any]:
 @requires("admin.servers.delete")
 @tag(["servers"])
 async def delete_server(server_id: int) -> dict[str, Any]:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         server = await session.get(Server, server_id, with_for_update=True)
         if server is None:
             raise ApiError(404, "not_found", f"no server {server_id}")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
-from quart import Blueprint, current_app
+from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_request
 from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..app import current_gate
 from ..auth.guard import current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
@@ -35,10 +36,6 @@ class SnippetQuery(Input):
     model_config = {"strict": False, "extra": "forbid"}
 
     q: str | None = Field(None, max_length=200)
-
-
-def _gate() -> Any:
-    return current_app.extensions["sshgate"]
 
 
 def _visible(actor: Any) -> Select[tuple[Snippet]]:
@@ -112,7 +109,7 @@ def _conflict(name: str) -> ApiError:
 async def list_snippets(query_args: SnippetQuery) -> dict[str, Any]:
     """Your snippets and the shared ones; ``q`` searches name, command, description, tags."""
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         rows = (await session.scalars(_search(_visible(actor), query_args.q))).all()
         return {"snippets": [snippet_json(s, actor) for s in rows]}
 
@@ -122,7 +119,7 @@ async def list_snippets(query_args: SnippetQuery) -> dict[str, Any]:
 @tag(["snippets"])
 async def get_snippet(snippet_id: int) -> dict[str, Any]:
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         return snippet_json(await _get_visible(session, actor, snippet_id), actor)
 
 
@@ -138,7 +135,7 @@ async def create_snippet(data: SnippetCreate) -> tuple[dict[str, Any], int]:
     owner_id = None if data.shared else actor.user_id
     fields = sorted(data.model_fields_set - {"shared"})
     try:
-        async with _gate().db.session() as session:
+        async with current_gate().db.session() as session:
             await _check_name(session, owner_id, data.name)
             snippet = Snippet(
                 owner_id=owner_id,
@@ -173,7 +170,7 @@ async def update_snippet(snippet_id: int, data: SnippetUpdate) -> dict[str, Any]
     actor = current_actor()
     changes = data.model_dump(exclude_unset=True)
     try:
-        async with _gate().db.session() as session:
+        async with current_gate().db.session() as session:
             snippet = await _get_writable(session, actor, snippet_id, "update")
             if "shared" in changes and changes.pop("shared") != snippet.shared:
                 # Publishing or taking back: either way an administrator's decision.
@@ -207,7 +204,7 @@ async def update_snippet(snippet_id: int, data: SnippetUpdate) -> dict[str, Any]
 @tag(["snippets"])
 async def delete_snippet(snippet_id: int) -> dict[str, Any]:
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         snippet = await _get_writable(session, actor, snippet_id, "delete")
         name, shared = snippet.name, snippet.shared
         await session.delete(snippet)
@@ -222,7 +219,7 @@ async def delete_snippet(snippet_id: int) -> dict[str, Any]:
 async def render_snippet(snippet_id: int, data: RenderIn) -> dict[str, Any]:
     """The command with ``{param}`` placeholders filled in. Nothing runs, nothing is logged."""
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         snippet = await _get_visible(session, actor, snippet_id)
         return {"command": render(parse(snippet.command), data.params), "confirm": snippet.confirm}
 
@@ -235,7 +232,7 @@ async def run_snippet(snippet_id: int, data: RunIn) -> dict[str, Any]:
     """Render for a terminal on ``server_id`` and audit it. The server executes nothing: the
     browser types the returned command into the terminal (after asking, when ``confirm``)."""
     actor = current_actor()
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         snippet = await _get_visible(session, actor, snippet_id)
         template = parse(snippet.command)
         name, shared, confirm = snippet.name, snippet.shared, snippet.confirm

@@ -11,6 +11,7 @@ from pydantic import Field
 from quart import Blueprint, current_app
 from quart_schema import tag, validate_request
 
+from ..app import current_gate
 from ..auth.guard import current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
@@ -28,12 +29,8 @@ class ApproveIn(Input):
     fingerprint: str = Field(min_length=1, max_length=100, description="SHA256:... on offer")
 
 
-def _gate() -> Any:
-    return current_app.extensions["sshgate"]
-
-
 async def _server(server_id: int, action: str) -> Server:
-    async with _gate().db.session() as session:
+    async with current_gate().db.session() as session:
         server = await session.get(Server, server_id)
     if server is None:
         raise ApiError(404, "not_found", f"no server {server_id}")
@@ -42,8 +39,8 @@ async def _server(server_id: int, action: str) -> Server:
 
 
 async def _host_key_state(server_id: int) -> dict[str, Any]:
-    state = await hostkeys.describe(_gate().db, server_id)
-    state["policy"] = _gate().settings.host_key_policy
+    state = await hostkeys.describe(current_gate().db, server_id)
+    state["policy"] = current_gate().settings.host_key_policy
     return state
 
 
@@ -59,7 +56,7 @@ async def run_test(server_id: int) -> dict[str, Any]:
     target = diagnosis.hops[-1] if diagnosis.hops else None
     body["host_key"] = None
     if target is not None and target.server_id == server_id and target.fingerprint:
-        pin = await hostkeys.pinned_key(_gate().db, server_id)
+        pin = await hostkeys.pinned_key(current_gate().db, server_id)
         body["host_key"] = {
             "fingerprint": target.fingerprint,
             "pinned": pin is not None and pin.fingerprint == target.fingerprint,
@@ -86,10 +83,10 @@ async def approve_host_key(server_id: int, data: ApproveIn) -> dict[str, Any]:
     server = await _server(server_id, "admin.servers.host_key")
     actor = current_actor()
     previous = await hostkeys.approve(
-        _gate().db, server_id, data.fingerprint, getattr(actor, "username", "admin")
+        current_gate().db, server_id, data.fingerprint, getattr(actor, "username", "admin")
     )
     if previous is None:
-        offered = (await hostkeys.describe(_gate().db, server_id))["offered"]
+        offered = (await hostkeys.describe(current_gate().db, server_id))["offered"]
         if offered is None:
             raise ApiError(
                 409,
@@ -120,7 +117,7 @@ async def clear_host_key(server_id: int) -> dict[str, Any]:
     """Forget the pin: the next connection trusts the key on first use (or, with the strict
     policy, waits for approval)."""
     server = await _server(server_id, "admin.servers.host_key")
-    previous = await hostkeys.clear(_gate().db, server_id)
+    previous = await hostkeys.clear(current_gate().db, server_id)
     if previous is not None:
         await emit(
             HostKeyCleared(target=server.name, server_id=server_id, previous_fingerprint=previous)

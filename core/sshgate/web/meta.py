@@ -11,6 +11,7 @@ from quart_schema import tag, validate_response
 from sqlalchemy import text
 
 from .. import __version__
+from ..app import current_gate
 from ..auth.permissions import public, requires
 from ..hookspecs import HOOKSPEC_VERSION, hookimpl
 
@@ -52,10 +53,6 @@ class PublicConfig(BaseModel):
     extra: dict[str, Any]
 
 
-def _gate() -> Any:
-    return current_app.extensions["sshgate"]
-
-
 @bp.get("/health")
 @public
 @tag(["meta"])
@@ -63,7 +60,7 @@ def _gate() -> Any:
 @validate_response(Health, 503)
 async def health() -> tuple[Health, int]:
     """Liveness and database reachability; 503 when the database does not answer."""
-    gate = _gate()
+    gate = current_gate()
     try:
         async with gate.db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -89,7 +86,7 @@ async def health() -> tuple[Health, int]:
 @validate_response(PublicConfig)
 async def config() -> PublicConfig:
     """Public values the page needs before login, including each plugin's UI assets."""
-    gate = _gate()
+    gate = current_gate()
     manifest = gate.plugins.ui_manifest()
     extra: dict[str, Any] = {}
     for result in await gate.plugins.call("extra_config", app=current_app):
@@ -111,7 +108,7 @@ async def config() -> PublicConfig:
 @validate_response(PluginList)
 async def plugins() -> PluginList:
     """Installed plugins with their version, implemented hooks and UI assets."""
-    gate = _gate()
+    gate = current_gate()
     assets = {m.plugin: m for m in gate.plugins.ui_manifest()}
     items = []
     for info in gate.plugins.info():
