@@ -13,11 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth.guard import current_actor, still_signed_in
 from .auth.permissions import authorize, public, requires
+from .auth.providers import sign_in
+from .contract import (
+    Actor,
+    BackgroundTask,
+    EncryptedColumn,
+    Identity,
+    LoginMethod,
+    ProviderUnavailable,
+    ServerInfo,
+    SessionObserver,
+    TerminalSession,
+)
+from .crypto import SecretBox, SecretUnreadable
 from .db import Model
+from .db.lease import Lease
 from .errors import ApiError
 from .events import Event
 from .hookspecs import HOOKSPEC_VERSION, hookimpl
-from .registry.public import ServerInfo, server_for
+from .registry.public import server_for
 from .ssh.connector import SSHLink, open_connection
 from .ssh.diagnosis import ConnectFailed, Diagnosis
 from .track import emit
@@ -26,18 +40,29 @@ from .web.errors import error_response
 if TYPE_CHECKING:
     from quart import Quart
 
-    from .app import Gate
+    from .gate import Gate
     from .settings import Settings
 
 __all__ = [
     "HOOKSPEC_VERSION",
+    "Actor",
     "ApiError",
+    "BackgroundTask",
     "ConnectFailed",
     "Diagnosis",
+    "EncryptedColumn",
     "Event",
+    "Identity",
+    "Lease",
+    "LoginMethod",
     "Model",
+    "ProviderUnavailable",
     "SSHLink",
+    "SecretBox",
+    "SecretUnreadable",
     "ServerInfo",
+    "SessionObserver",
+    "TerminalSession",
     "authorize",
     "current_actor",
     "db_session",
@@ -46,12 +71,15 @@ __all__ = [
     "file_transfer_veto",
     "gate",
     "hookimpl",
+    "lease",
     "open_connection",
     "plugin_settings",
     "public",
     "requires",
+    "secret_box",
     "server_for",
     "settings",
+    "sign_in",
     "static_url",
     "still_signed_in",
 ]
@@ -87,6 +115,28 @@ async def file_transfer_veto(actor: Any, server: Any, operation: str, path: str)
     """Ask every ``before_file_transfer`` decider: the first veto reason, or None to allow.
     Call it after your own path rules, with the resolved path on the server."""
     return await gate().plugins.before_file_transfer(actor, server, operation, path)
+
+
+def secret_box(purpose: str, app: Quart | None = None) -> SecretBox:
+    """Encrypts and decrypts short secrets with a key derived from ``SSHGATE_SECRET_KEY`` for
+    ``purpose`` (use your plugin's name). Register the columns you store the results in with
+    ``register_encrypted_columns`` so that ``sshgate rotate-key`` re-encrypts them.
+
+    >>> box = secret_box("webhooks")
+    >>> box.decrypt(box.encrypt("s3cret"))
+    's3cret'
+    """
+    key = settings(app).secret_key
+    assert key is not None  # create_app refuses to start without one
+    return SecretBox([key.get_secret_value()], purpose)
+
+
+def lease(name: str, ttl: float, app: Quart | None = None) -> Lease:
+    """A lease in the database that one worker of N holds at a time (``await l.acquire()``
+    takes or renews it, ``l.held`` says whether it is ours, ``await l.release()`` gives it
+    up). Singleton background tasks get one for free; use this for other exclusive work."""
+    state = gate(app)
+    return Lease(state.db, f"plugin:{name}", state.instance_id, ttl)
 
 
 def static_url(plugin_name: str, path: str) -> str:

@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
-from quart import Blueprint, Quart, current_app
+from quart import Blueprint, Quart
 from quart_schema import Info, QuartSchema
 
 from . import __version__, logs
+from .auth.guard import guard_request, guard_websocket
 from .db import Database
 from .db.migrate import upgrade
 from .errors import StartupError
 from .events import StartupEvent
+from .gate import Gate
 from .plugins import Plugins, build_plugin_manager
-from .settings import Settings, check_unknown_env, load_plugin_settings, plugin_env_prefix
+from .settings import (
+    Settings,
+    check_secret_key,
+    check_unknown_env,
+    load_plugin_settings,
+    plugin_env_prefix,
+)
+from .tasks import BackgroundTasks
+from .web import asgi as web_asgi
 from .web import deflate
 from .web import errors as web_errors
-from .web.rootpath import RootPathMiddleware
 from .web.security import install_security_headers
-
-
-@dataclass
-class Gate:
-    """Everything the app owns, kept in ``app.extensions["sshgate"]``."""
-
-    settings: Settings
-    plugins: Plugins
-    db: Database
-    plugin_settings: dict[str, BaseModel]
-    migration_locations: list[str]
-    instance_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def create_app(
@@ -58,6 +50,10 @@ def create_app(
         for result in pm.hook.register_settings()
         for name, model in (result or {}).items()
     }
+    # Host policy: no plugin and no setting switches these off. Typos first, so that a
+    # misspelt SSHGATE_SECRET_KEY is reported as such rather than as a missing key.
+    check_unknown_env(environ, [plugin_env_prefix(name) for name in plugin_settings])
+    check_secret_key(settings)
 
     deflate.install(settings.ws_compression)
     # No default static route: the frontend blueprint serves static/ itself.
@@ -87,8 +83,20 @@ def create_app(
     web_errors.install(app)
     logs.install_request_logging(app)
     install_security_headers(app)
+    # The guard belongs to the host, not to the auth plugin's blueprint: every route of every
+    # blueprint is authenticated and authorized, whatever plugins are installed or disabled.
+    app.before_request(guard_request)
+    app.before_websocket(guard_websocket)
     for blueprint in hooks.collect("register_blueprints", app=app):
         _register_blueprint(app, blueprint)
+    tasks = BackgroundTasks(
+        app,
+        [
+            (plugin, task)
+            for plugin, result in hooks.each("register_background_tasks")
+            for task in result or []
+        ],
+    )
 
     @app.before_serving
     async def _start() -> None:
@@ -99,16 +107,17 @@ def create_app(
         await hooks.track_event(
             StartupEvent(instance_id=gate.instance_id, version=__version__), app
         )
+        tasks.start()
 
     @app.after_serving
     async def _stop() -> None:
         try:
+            await tasks.stop()
             await hooks.call("shutdown", app=app)
         finally:
             await gate.db.dispose()
 
-    if settings.root_path:
-        app.asgi_app = RootPathMiddleware(app.asgi_app, settings.root_path)  # type: ignore[method-assign]
+    web_asgi.install(app, hooks.each("asgi_wrapper", app=app), settings.root_path)
     return app
 
 
@@ -125,17 +134,4 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Quart:
     environ = os.environ if environ is None else environ
     settings = Settings.from_env(environ)
     logs.configure(settings)
-    app = create_app(settings, environ=environ)
-    prefixes = [plugin_env_prefix(name) for name in get_gate(app).plugin_settings]
-    check_unknown_env(environ, prefixes)
-    return app
-
-
-def get_gate(app: Quart) -> Gate:
-    gate: Gate = app.extensions["sshgate"]
-    return gate
-
-
-def current_gate() -> Gate:
-    """The state of the app handling the current request, WebSocket or app context."""
-    return get_gate(current_app)
+    return create_app(settings, environ=environ)

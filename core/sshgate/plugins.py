@@ -14,12 +14,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from . import __version__, hookspecs
+from .contract import (
+    Actor,
+    Identity,
+    LoginMethod,
+    ProviderUnavailable,
+    ServerInfo,
+    SessionObserver,
+    TerminalSession,
+    contract_satisfies,
+)
 from .errors import StartupError
+
+if TYPE_CHECKING:
+    from quart import Quart
+
+    from .events import Event
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +55,16 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "sshgate.web.docs",
     "sshgate.web.frontend",
 )
+
+# Default plugins that security rests on: sign-in and the sweep of ended logins, the audit
+# trail, the core tables. Naming one in SSHGATE_DISABLE_PLUGINS stops start-up.
+REQUIRED_PLUGINS: frozenset[str] = frozenset(
+    {"sshgate.auth", "sshgate.audit", "sshgate.db.default_migrations"}
+)
+# What a decider that raised answers: a denial (see Plugins._decide).
+FAILED = object()
+# A plugin module declares the contract it was written for: SSHGATE_CONTRACT = "1.3".
+CONTRACT_ATTR = "SSHGATE_CONTRACT"
 
 # Hooks that run while the app is built, outside any event loop.
 SYNC_ONLY_HOOKS = frozenset(name for name in dir(hookspecs) if name.startswith("register_")) | {
@@ -88,6 +113,12 @@ def build_plugin_manager(
     disabled: Sequence[str] = (),
 ) -> pluggy.PluginManager:
     """Specs, then blocks, then entry points, then defaults and explicit plugins, then checks."""
+    required = sorted(REQUIRED_PLUGINS.intersection(disabled))
+    if required:
+        raise StartupError(
+            f"SSHGATE_DISABLE_PLUGINS: {', '.join(required)} cannot be disabled "
+            "(sign-in, authorization and the audit trail depend on it)"
+        )
     pm = pluggy.PluginManager("sshgate")
     pm.add_hookspecs(hookspecs)
     for name in disabled:
@@ -110,7 +141,23 @@ def build_plugin_manager(
 
 
 def check_plugins(pm: pluggy.PluginManager) -> None:
-    """Fail fast on misspelled hooks and async implementations of build-time hooks."""
+    """Fail fast on misspelled hooks, async implementations of build-time hooks and plugins
+    written for a newer contract than this host provides."""
+    for name, plugin in pm.list_name_plugin():
+        wanted = getattr(plugin, CONTRACT_ATTR, None)
+        if wanted is None:
+            continue
+        try:
+            ok = contract_satisfies(hookspecs.HOOKSPEC_VERSION, str(wanted))
+        except ValueError:
+            raise StartupError(
+                f"plugin {name}: {CONTRACT_ATTR} = {wanted!r} is not a version such as '1.3'"
+            ) from None
+        if not ok:
+            raise StartupError(
+                f"plugin {name} needs plugin contract {wanted}; this sshgate "
+                f"{__version__} provides {hookspecs.HOOKSPEC_VERSION}"
+            )
     known = hook_names()
     for name, caller in vars(pm.hook).items():
         if not isinstance(caller, pluggy.HookCaller) or caller.spec is not None:
@@ -190,6 +237,15 @@ class Plugins:
                 items.extend(result)
         return items
 
+    def each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """(plugin name, result) of every implementation of a build-time hook, first
+        registered last (pluggy's calling order)."""
+        results = []
+        for impl in reversed(getattr(self.hook, hook_name).get_hookimpls()):
+            args = {name: kwargs[name] for name in impl.argnames}
+            results.append((impl.plugin_name, impl.function(**args)))
+        return results
+
     # Runtime hooks -----------------------------------------------------------------------
 
     async def call(self, hook_name: str, **kwargs: Any) -> list[Any]:
@@ -197,50 +253,133 @@ class Plugins:
         results = getattr(self.hook, hook_name)(**kwargs)
         return [await await_me_maybe(r) for r in results]
 
-    async def call_isolated(self, hook_name: str, **kwargs: Any) -> None:
-        """Call every implementation; one plugin's failure is logged and does not stop others."""
+    async def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation; one plugin's failure is logged (see
+        :func:`plugin_failed`) and leaves it out, and never stops the others."""
+        results = []
         for impl in reversed(getattr(self.hook, hook_name).get_hookimpls()):
             args = {name: kwargs[name] for name in impl.argnames}
             try:
-                await await_me_maybe(impl.function(**args))
+                results.append((impl.plugin_name, await await_me_maybe(impl.function(**args))))
             except Exception:
-                log.exception("plugin %s failed in %s", impl.plugin_name, hook_name)
+                plugin_failed(impl.plugin_name, hook_name)
+        return results
 
-    async def track_event(self, event: Any, app: Any) -> None:
+    async def call_isolated(self, hook_name: str, **kwargs: Any) -> None:
+        """Call every implementation for its effect; failures are logged, not raised."""
+        await self.call_each(hook_name, **kwargs)
+
+    async def track_event(self, event: Event, app: Quart) -> None:
         await self.call_isolated("track_event", event=event, app=app)
 
-    async def permission_allowed(self, actor: Any, action: str, resource: Any) -> bool | None:
-        """Any False denies; otherwise any True allows; otherwise no opinion (None)."""
-        answers = await self.call(
-            "permission_allowed", actor=actor, action=action, resource=resource
-        )
-        if any(a is False for a in answers):
+    async def _decide(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Every decider's answer. Deciders fail closed: one that raises is logged like any
+        plugin failure and answers :data:`FAILED`, which callers read as a denial."""
+        answers = []
+        for impl in reversed(getattr(self.hook, hook_name).get_hookimpls()):
+            args = {name: kwargs[name] for name in impl.argnames}
+            try:
+                answers.append((impl.plugin_name, await await_me_maybe(impl.function(**args))))
+            except Exception:
+                plugin_failed(impl.plugin_name, hook_name)
+                answers.append((impl.plugin_name, FAILED))
+        return answers
+
+    async def permission_allowed(self, actor: Actor, action: str, resource: object) -> bool | None:
+        """Any False (or failure) denies; otherwise any True allows; otherwise None."""
+        answers = [
+            a
+            for _, a in await self._decide(
+                "permission_allowed", actor=actor, action=action, resource=resource
+            )
+        ]
+        if any(a is False or a is FAILED for a in answers):
             return False
         if any(a is True for a in answers):
             return True
         return None
 
-    async def before_connect(self, actor: Any, server: Any) -> str | None:
-        """The first veto reason, or None when every plugin lets the connection through."""
-        for reason in await self.call("before_connect", actor=actor, server=server):
+    async def _first_veto(self, hook_name: str, **kwargs: Any) -> str | None:
+        for plugin, reason in await self._decide(hook_name, **kwargs):
+            if reason is FAILED:
+                return f"refused: the {plugin} plugin could not decide (its error was logged)"
             if reason:
                 return str(reason)
         return None
 
+    async def before_connect(self, actor: Actor, server: ServerInfo) -> str | None:
+        """The first veto reason, or None when every plugin lets the connection through."""
+        return await self._first_veto("before_connect", actor=actor, server=server)
+
     async def before_file_transfer(
-        self, actor: Any, server: Any, operation: str, path: str
+        self, actor: Actor, server: ServerInfo, operation: str, path: str
     ) -> str | None:
         """The first veto reason, or None when every plugin allows the file operation."""
-        answers = await self.call(
+        return await self._first_veto(
             "before_file_transfer", actor=actor, server=server, operation=operation, path=path
         )
-        return next((str(reason) for reason in answers if reason), None)
 
-    async def session_observers(self, session: Any) -> list[Any]:
-        observers: list[Any] = []
-        for result in await self.call("session_observers", session=session):
-            observers.extend(result or [])
+    async def before_share(
+        self, actor: Actor, server: ServerInfo | None, mode: str, expires_in: int
+    ) -> str | None:
+        """The first veto reason, or None when every plugin allows the share link."""
+        return await self._first_veto(
+            "before_share", actor=actor, server=server, mode=mode, expires_in=expires_in
+        )
+
+    async def session_observers(
+        self, session: TerminalSession, app: Quart
+    ) -> list[tuple[str, SessionObserver]]:
+        """(plugin name, observer) pairs; a plugin whose hook raises only loses its own."""
+        observers = []
+        for plugin, result in await self.call_each("session_observers", session=session, app=app):
+            observers.extend((plugin, observer) for observer in result or [])
         return observers
+
+    async def authenticate(self, username: str, password: str, app: Quart) -> Identity | None:
+        """The first provider's Identity. A provider that raises counts as unavailable: when
+        no other provider vouches for the user, :class:`ProviderUnavailable` is raised."""
+        unavailable: ProviderUnavailable | None = None
+        for impl in reversed(self.hook.authenticate.get_hookimpls()):
+            kwargs = {"username": username, "password": password, "app": app}
+            args = {name: kwargs[name] for name in impl.argnames}
+            try:
+                identity = await await_me_maybe(impl.function(**args))
+            except ProviderUnavailable as exc:
+                log.warning("sign-in provider %s unavailable: %s", impl.plugin_name, exc.message)
+                unavailable = exc
+                continue
+            except Exception:
+                plugin_failed(impl.plugin_name, "authenticate")
+                unavailable = ProviderUnavailable(impl.plugin_name, "the sign-in provider failed")
+                continue
+            if identity is not None:
+                if not isinstance(identity, Identity):
+                    plugin_failed(impl.plugin_name, "authenticate", f"returned {identity!r}")
+                    continue
+                return identity
+        if unavailable is not None:
+            raise unavailable
+        return None
+
+    async def login_methods(self, app: Quart) -> list[LoginMethod]:
+        methods = []
+        for plugin, result in await self.call_each("login_methods", app=app):
+            for method in result or []:
+                if isinstance(method, LoginMethod):
+                    methods.append(method)
+                else:
+                    plugin_failed(plugin, "login_methods", f"returned {method!r}")
+        return methods
+
+
+def plugin_failed(plugin: str, where: str, problem: str | None = None) -> None:
+    """The one way a plugin's failure is reported: logged with the plugin and the hook or
+    observer method named (and the traceback, when called from an ``except`` block)."""
+    if problem is None:
+        log.exception("plugin %s failed in %s", plugin, where)
+    else:
+        log.error("plugin %s failed in %s: %s", plugin, where, problem)
 
 
 def static_dir(plugin: object) -> Path | None:

@@ -146,6 +146,22 @@ class Settings(BaseSettings):
         return key.strip().lower() in DEFAULT_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH
 
 
+def check_secret_key(settings: Settings) -> None:
+    """The host's key policy, checked by ``create_app`` however the app is served: no key,
+    a key from an example, or a short one stops start-up with one line."""
+    if settings.secret_key is None or not settings.secret_key.get_secret_value().strip():
+        raise StartupError(
+            "SSHGATE_SECRET_KEY is not set: it signs logins and encrypts stored credentials. "
+            "Set it to 32+ random characters, e.g. SSHGATE_SECRET_KEY=$(openssl rand -hex 32)"
+        )
+    if settings.secret_key_is_weak:
+        raise StartupError(
+            "SSHGATE_SECRET_KEY is a published default or shorter than "
+            f"{MIN_SECRET_KEY_LENGTH} characters; refusing to start. "
+            "Set it to 32+ random characters, e.g. SSHGATE_SECRET_KEY=$(openssl rand -hex 32)"
+        )
+
+
 def describe_validation_error(exc: ValidationError, prefix: str) -> str:
     """One line per problem, naming the environment variable: ``SSHGATE_PORT: ...``."""
     lines = []

@@ -37,9 +37,10 @@ async def _redis_ok() -> None:
         await client.aclose()
 
 
-async def _start(db_url: str) -> tuple[str, subprocess.Popen]:
+async def _start(db_url: str, extra: dict[str, str]) -> tuple[str, subprocess.Popen]:
     port = free_port()
     env = {
+        **extra,
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "SSHGATE_HOST": "127.0.0.1",
         "SSHGATE_PORT": str(port),
@@ -69,10 +70,12 @@ async def _start(db_url: str) -> tuple[str, subprocess.Popen]:
 
 
 @pytest.fixture
-async def workers(db_url, ssh_server):
+async def workers(db_url, ssh_server, request):
+    """Two workers; parametrize indirectly with a dict to add environment variables."""
     await _redis_ok()
-    a, proc_a = await _start(db_url)
-    b, proc_b = await _start(db_url)
+    extra = getattr(request, "param", {})
+    a, proc_a = await _start(db_url, extra)
+    b, proc_b = await _start(db_url, extra)
     try:
         async with httpx.AsyncClient(base_url=f"http://{a}") as http:
             login = await http.post(
@@ -268,3 +271,37 @@ async def test_a_joiner_on_the_other_worker_follows_the_owners_size(workers):
     assert size == {"type": "size", "cols": 120, "rows": 40}
     await viewer.close()
     await owner.close()
+
+
+@pytest.mark.parametrize("workers", [{"SSHGATE_MAX_SESSIONS_PER_USER": "2"}], indirect=True)
+async def test_the_session_cap_counts_every_worker(workers):
+    """Two shells, one per worker, fill a cap of 2: a third is refused on either worker, and
+    a slot freed on one worker is usable on the other at once."""
+
+    def url(worker: str) -> str:
+        return f"ws://{workers[worker]}/api/ws/terminal/{workers['server']}"
+
+    first = await Term.open(url("a"), workers["admin"])
+    second = await Term.open(url("b"), workers["admin"])
+    for worker in ("a", "b"):
+        refused = await Term.open(url(worker), workers["admin"], hello=False)
+        error = json.loads(await asyncio.wait_for(refused.ws.recv(), 30))
+        assert error["type"] == "error" and error["code"] == "session_limit", error
+        await refused.ws.close()
+    await second.control(type="close")
+    await second.read_until(b"session closed")
+    await second.ws.close()
+    # The slot is released when the owning worker has finished ending the shell.
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        third = await Term.open(url("a"), workers["admin"], hello=False)
+        message = json.loads(await asyncio.wait_for(third.ws.recv(), 30))
+        if message["type"] == "session":
+            break
+        assert message["code"] == "session_limit", message
+        await third.ws.close()
+        assert asyncio.get_running_loop().time() < deadline, "the freed slot never came back"
+        await asyncio.sleep(0.2)
+    await third.run("echo third-$((1+2))", "third-3")
+    for term in (first, third):
+        await term.ws.close()

@@ -13,9 +13,10 @@ import click
 from quart import Blueprint, Quart
 from sqlalchemy.exc import DBAPIError
 
-from ..app import app_from_env, get_gate
+from ..app import app_from_env
 from ..errors import StartupError
 from ..events import Event
+from ..gate import get_gate
 from ..hookspecs import hookimpl
 from . import chain, routes
 

@@ -5,8 +5,12 @@ A default plugin: it reaches the app only through the public hooks.
 
 from __future__ import annotations
 
+from typing import Any
+
 from quart import Blueprint, Quart
 
+from ..contract import EncryptedColumn, LoginMethod
+from ..gate import get_gate
 from ..hookspecs import hookimpl
 from . import account, admin, events, routes, sweep
 from .bootstrap import create_first_admin
@@ -21,6 +25,25 @@ def register_blueprints(app: Quart) -> list[Blueprint]:
 @hookimpl
 def register_events() -> list[type]:
     return list(events.ALL)
+
+
+@hookimpl
+def login_methods() -> list[LoginMethod]:
+    return [LoginMethod(id="local", kind="password", label="Username and password")]
+
+
+@hookimpl
+async def extra_config(app: Quart) -> dict[str, Any]:
+    """Sign-in methods for the login page, from every plugin's ``login_methods``."""
+    methods = await get_gate(app).plugins.login_methods(app)
+    return {"auth": {"methods": [m.to_json() for m in methods]}}
+
+
+@hookimpl
+def register_encrypted_columns() -> list[EncryptedColumn]:
+    from .models import User
+
+    return [EncryptedColumn(model=User, column="totp_secret", purpose="totp", label="username")]
 
 
 @hookimpl

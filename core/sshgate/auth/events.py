@@ -12,6 +12,7 @@ from ..events import Event
 class LoginSucceeded(Event):
     name: ClassVar[str] = "auth.login"
     method: str = "password"
+    provider: str = "local"
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -19,6 +20,7 @@ class LoginFailed(Event):
     name: ClassVar[str] = "auth.login_failed"
     outcome: str = "failure"
     reason: str = ""
+    provider: str = "local"
 
 
 @dataclasses.dataclass(kw_only=True)

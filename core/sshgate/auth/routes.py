@@ -6,23 +6,25 @@ import re
 from typing import Any, Literal
 
 from pydantic import Field
-from quart import Blueprint, Response, jsonify, request
+from quart import Blueprint, Response, current_app, jsonify, request
 from quart_schema import tag, validate_request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..app import current_gate
+from ..contract import ProviderUnavailable
 from ..db.types import utcnow
 from ..errors import ApiError
+from ..gate import current_gate
 from ..track import emit
 from ..web.clientip import client_ip
 from ..web.schemas import Input
 from . import throttle, totp
 from .account import decrypt_totp_secret
 from .events import LoggedOut, LoginFailed, LoginSucceeded, PasswordChanged, SessionRevoked
-from .guard import auth_state, current_actor, guard_request, guard_websocket
+from .guard import auth_state, current_actor
 from .models import LoginSession, User
 from .passwords import PolicyError, check_policy, hash_password, verify_password
 from .permissions import public, requires
+from .providers import AccountConflict, find_user, upsert_provider_user
 from .sessions import (
     clear_session_cookies,
     close_live,
@@ -34,8 +36,6 @@ from .sessions import (
 from .tokens import PRE_2FA, PRE_2FA_LIFETIME
 
 bp = Blueprint("auth", __name__, url_prefix="/api/auth")
-bp.before_app_request(guard_request)
-bp.before_app_websocket(guard_websocket)
 
 INVALID_LOGIN = "invalid username or password"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -67,7 +67,7 @@ def sanitise_username(name: str) -> str:
     return _CONTROL.sub("?", name)[:64]
 
 
-async def _fail_login(username: str, reason: str, *keys: str) -> ApiError:
+async def _fail_login(username: str, reason: str, *keys: str, provider: str = "local") -> ApiError:
     settings = current_gate().settings
     async with current_gate().db.session() as session:
         for key in keys:
@@ -75,7 +75,11 @@ async def _fail_login(username: str, reason: str, *keys: str) -> ApiError:
             await throttle.fail(session, key, limit, settings.login_lockout_seconds)
     await emit(
         LoginFailed(
-            actor=sanitise_username(username), source_ip=source_ip(), target="login", reason=reason
+            actor=sanitise_username(username),
+            source_ip=source_ip(),
+            target="login",
+            reason=reason,
+            provider=provider,
         )
     )
     return ApiError(401, "invalid_credentials", INVALID_LOGIN)
@@ -86,27 +90,74 @@ async def _fail_login(username: str, reason: str, *keys: str) -> ApiError:
 @tag(["auth"])
 @validate_request(LoginIn)
 async def login(data: LoginIn) -> Response:
-    """Sign in with a password. With 2FA on, answers a short-lived pre-auth token instead."""
-    settings, db, ip = current_gate().settings, current_gate().db, source_ip()
+    """Sign in with a password. With 2FA on, answers a short-lived pre-auth token instead.
+
+    A local account is checked here and only here; any other name goes to the sign-in
+    providers (``authenticate`` hook), which can never take over a local account."""
+    gate = current_gate()
+    settings, db, ip = gate.settings, gate.db, source_ip()
     user_key = throttle.user_key("login", data.username)
     ip_key = throttle.ip_key("login", ip)
     async with db.session() as session:
         await throttle.check(session, [user_key, ip_key])
-        user = await session.scalar(
-            select(User).where(func.lower(User.username) == data.username.casefold())
-        )
-    local_hash = user.password_hash if user is not None and user.source == "local" else None
-    # Unknown users cost one bcrypt check too, so timing does not tell who exists.
-    ok = await verify_password(data.password, local_hash, settings.password_hash_rounds)
-    if not ok or user is None or user.disabled:
-        reason = "disabled" if ok and user is not None else "bad_credentials"
-        raise await _fail_login(data.username, reason, user_key, ip_key)
+        user = await find_user(session, data.username)
+    method = "password"
+    if (user is None or user.source != "local") and gate.plugins.hook.authenticate.get_hookimpls():
+        user, method = await _provider_login(data, user_key, ip_key)
+    else:
+        local_hash = user.password_hash if user is not None and user.source == "local" else None
+        # Unknown users cost one bcrypt check too, so timing does not tell who exists.
+        ok = await verify_password(data.password, local_hash, settings.password_hash_rounds)
+        if not ok or user is None or user.disabled:
+            reason = "disabled" if ok and user is not None else "bad_credentials"
+            raise await _fail_login(data.username, reason, user_key, ip_key)
     async with db.session() as session:
         await throttle.clear(session, user_key)
     if user.totp_enabled:
         token = auth_state().keys.issue(PRE_2FA, user.id, PRE_2FA_LIFETIME)
         return jsonify({"two_factor_required": True, "pre_auth_token": token})
-    return await _complete_login(user.id, data.client, "password")
+    return await _complete_login(user.id, data.client, method)
+
+
+async def _provider_login(data: LoginIn, user_key: str, ip_key: str) -> tuple[User, str]:
+    """Ask the sign-in providers; the account they vouch for, or a failed login."""
+    try:
+        identity = await current_gate().plugins.authenticate(
+            data.username,
+            data.password,
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+        )
+    except ProviderUnavailable as exc:
+        await emit(
+            LoginFailed(
+                actor=sanitise_username(data.username),
+                source_ip=source_ip(),
+                target="login",
+                reason="provider_unavailable",
+                provider=exc.provider,
+            )
+        )
+        raise ApiError(
+            503,
+            "provider_unavailable",
+            f"the sign-in provider {exc.provider} is not answering ({exc.message}); "
+            "try again later, or sign in with a local account",
+        ) from None
+    if identity is None:
+        raise await _fail_login(data.username, "bad_credentials", user_key, ip_key)
+    try:
+        async with current_gate().db.session() as session:
+            user = await upsert_provider_user(session, identity)
+    except AccountConflict as exc:
+        reason = f"account_conflict:{exc.source}"
+        raise await _fail_login(
+            data.username, reason, user_key, ip_key, provider=identity.provider
+        ) from None
+    if user.disabled:
+        raise await _fail_login(
+            data.username, "disabled", user_key, ip_key, provider=identity.provider
+        )
+    return user, f"password:{identity.provider}"
 
 
 async def _complete_login(user_id: int, client: str, method: str) -> Response:
@@ -114,7 +165,10 @@ async def _complete_login(user_id: int, client: str, method: str) -> Response:
         user = await session.get(User, user_id)
         assert user is not None
         response = await start_session(session, current_gate().settings, user, client, source_ip())
-    await emit(LoginSucceeded(actor=user.username, source_ip=source_ip(), method=method))
+    provider = method.partition(":")[2] or "local"
+    await emit(
+        LoginSucceeded(actor=user.username, source_ip=source_ip(), method=method, provider=provider)
+    )
     return response
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 import click
 from quart import Blueprint, Quart
 
+from ..contract import EncryptedColumn
 from ..hookspecs import hookimpl
 from . import events, routes, transfer_routes
+from .credentials import PURPOSE
+from .models import Server
 from .rotate import rotate_key
 
 
@@ -21,6 +24,14 @@ def register_blueprints(app: Quart) -> list[Blueprint]:
 @hookimpl
 def register_events() -> list[type]:
     return list(events.ALL)
+
+
+@hookimpl
+def register_encrypted_columns() -> list[EncryptedColumn]:
+    return [
+        EncryptedColumn(model=Server, column="secret", purpose=PURPOSE, label="name"),
+        EncryptedColumn(model=Server, column="key_passphrase", purpose=PURPOSE, label="name"),
+    ]
 
 
 @hookimpl

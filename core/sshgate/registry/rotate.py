@@ -11,42 +11,34 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..contract import EncryptedColumn
 from ..crypto import SecretBox, SecretUnreadable
 from ..errors import StartupError
 from ..settings import MIN_SECRET_KEY_LENGTH
-from .credentials import PURPOSE as CREDENTIALS
-from .models import Server
-
-# (model, column, purpose) for every encrypted column in the core.
-ENCRYPTED = (
-    (Server, "secret", CREDENTIALS),
-    (Server, "key_passphrase", CREDENTIALS),
-    (User, "totp_secret", "totp"),
-)
 
 
 class _Unreadable(Exception):
     pass
 
 
-async def rotate_secrets(db: Any, old: str, new: str) -> int:
-    """Re-encrypt in one transaction; returns how many secrets were rewritten."""
+async def rotate_secrets(db: Any, old: str, new: str, columns: list[EncryptedColumn]) -> int:
+    """Re-encrypt every column registered through ``register_encrypted_columns`` (the core's
+    and every plugin's) in one transaction; returns how many secrets were rewritten."""
     count, problems = 0, []
     try:
         async with db.session() as session:
-            for model, column, purpose in ENCRYPTED:
-                box = SecretBox([new, old], purpose)
-                for row in (await session.scalars(select(model))).all():
-                    value = getattr(row, column)
+            for spec in columns:
+                box = SecretBox([new, old], spec.purpose)
+                for row in (await session.scalars(select(spec.model))).all():
+                    value = getattr(row, spec.column)
                     if not value:
                         continue
                     try:
-                        setattr(row, column, box.rotate(value))
+                        setattr(row, spec.column, box.rotate(value))
                         count += 1
                     except SecretUnreadable:
-                        label = getattr(row, "name", None) or getattr(row, "username", "?")
-                        problems.append(f"{model.__tablename__} {label!r} ({column})")
+                        label = getattr(row, spec.label, "?")
+                        problems.append(f"{spec.model.__tablename__} {label!r} ({spec.column})")
             if problems:
                 raise _Unreadable
     except _Unreadable:
@@ -71,7 +63,8 @@ def rotate_key(old: str, new: str) -> None:
 
     Logins signed with the old key end; users sign in again.
     """
-    from ..app import app_from_env, get_gate
+    from ..app import app_from_env
+    from ..gate import get_gate
 
     if len(new) < MIN_SECRET_KEY_LENGTH:
         raise StartupError(f"the new key must have at least {MIN_SECRET_KEY_LENGTH} characters")
@@ -82,7 +75,8 @@ def rotate_key(old: str, new: str) -> None:
     async def run() -> int:
         try:
             await gate.db.check_reachable()
-            return await rotate_secrets(gate.db, old, new)
+            columns = gate.plugins.collect("register_encrypted_columns")
+            return await rotate_secrets(gate.db, old, new, columns)
         finally:
             await gate.db.dispose()
 

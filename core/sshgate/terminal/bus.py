@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from .bridge import (
     ANNOUNCE_TTL,
@@ -20,9 +20,13 @@ from .bridge import (
     session_key,
     worker_stream,
 )
+from .slots import SessionSlots
 
 log = logging.getLogger(__name__)
 COMMAND_MAXLEN = 10_000
+# What XREAD answers over RESP2 (redis-py's default protocol, without decode_responses):
+# [[stream, [(entry id, fields), ...]], ...]. The stubs also allow RESP3's dict shape.
+XReadBatches = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]
 
 
 class RedisBus:
@@ -35,6 +39,7 @@ class RedisBus:
         self.worker_id = worker_id
         self.bridges = OwnerBridges(self)
         self.remotes: dict[str, RemoteSession] = {}
+        self.slots = SessionSlots(self.redis)
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -88,6 +93,7 @@ class RedisBus:
                             session_key(session.id), self._announcement(session), ex=ANNOUNCE_TTL
                         )
                     await pipe.execute()
+                await self.slots.refresh(sessions)
 
     async def lookup(self, session_id: str) -> RemoteSession | None:
         """A proxy for a session another worker owns, or None."""
@@ -127,10 +133,14 @@ class RedisBus:
     async def _command_loop(self) -> None:
         # The stream is this worker's alone and new with it: read it from the start ("$" would
         # skip whatever arrives between two blocking reads).
-        stream, last_id = worker_stream(self.worker_id), "0-0"
+        stream = worker_stream(self.worker_id)
+        last_id: bytes | str = "0-0"
         while True:
             try:
-                batches = await self.redis.xread({stream: last_id}, block=5000, count=100)
+                batches = cast(
+                    XReadBatches,
+                    await self.redis.xread({stream: last_id}, block=5000, count=100),
+                )
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -54,11 +54,33 @@ class SessionManager:
     async def open(
         self, actor: Any, server: Any, link_factory: Any, cols: int, rows: int, term: str
     ) -> TerminalSession:
-        """Connect (through ``link_factory()``), open the PTY, and register the session."""
-        if self.count_for(actor.user_id) >= self.settings.max_sessions_per_user:
-            raise SessionLimit(
-                f"you already have {self.settings.max_sessions_per_user} terminal sessions"
-            )
+        """Connect (through ``link_factory()``), open the PTY, and register the session.
+
+        The per-user cap counts this worker's shells and, with Redis, every worker's."""
+        cap = self.settings.max_sessions_per_user
+        refusal = SessionLimit(f"you already have {cap} terminal sessions")
+        if self.count_for(actor.user_id) >= cap:
+            raise refusal
+        slot = None
+        if self.bus is not None:
+            slot = await self.bus.slots.reserve(actor.user_id, cap)
+            if slot is None:
+                raise refusal
+        try:
+            session = await self._open(actor, server, link_factory, cols, rows, term)
+        except BaseException:
+            if slot is not None and self.bus is not None:
+                with contextlib.suppress(Exception):
+                    await self.bus.slots.release(actor.user_id, slot)
+            raise
+        if slot is not None and self.bus is not None:
+            await self.bus.slots.claim(actor.user_id, slot, session.id)
+        await emit(TerminalOpened(target=server.name, session_id=session.id[:12]), self.app)
+        return session
+
+    async def _open(
+        self, actor: Any, server: Any, link_factory: Any, cols: int, rows: int, term: str
+    ) -> TerminalSession:
         link = await link_factory()
         session = TerminalSession(
             owner_id=actor.user_id,
@@ -71,7 +93,7 @@ class SessionManager:
         )
         plugins = self.app.extensions["sshgate"].plugins
         try:
-            session.observers = await plugins.session_observers(session)
+            session.observers = await plugins.session_observers(session, self.app)
             await session.start(link, cols, rows, term)
         except BaseException:
             await link.close()
@@ -79,7 +101,6 @@ class SessionManager:
         self.sessions[session.id] = session
         if self.bus is not None:
             await self.bus.announce(session)
-        await emit(TerminalOpened(target=server.name, session_id=session.id[:12]), self.app)
         return session
 
     def get(self, session_id: str) -> TerminalSession | None:
@@ -150,6 +171,7 @@ class SessionManager:
         if self.bus is not None:
             with contextlib.suppress(Exception):
                 await self.bus.withdraw(session.id)
+                await self.bus.slots.release(session.owner_id, session.id)
                 await self.roster.drop(session.id)
         await emit(
             TerminalClosed(

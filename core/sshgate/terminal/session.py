@@ -8,7 +8,6 @@ watermark pauses reading the channel; SSH flow control then pauses the remote pr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -17,6 +16,8 @@ from typing import Any
 
 import asyncssh
 
+from ..contract import SessionObserver
+from ..plugins import plugin_failed
 from .clients import Client
 from .ring import RingBuffer
 
@@ -67,8 +68,10 @@ class TerminalSession:
         self.encoding = encoding
         self.ring = RingBuffer(scrollback)
         self.clients: set[Client] = set()
-        self.observers: list[Any] = []
+        # (plugin name, observer) from the session_observers hook; see _notify.
+        self.observers: list[tuple[str, SessionObserver]] = []
         self.cols, self.rows = 80, 24
+        self.term = "xterm-256color"
         self.started = time.time()
         self.last_activity = time.monotonic()
         self.bytes_out = self.bytes_in = 0
@@ -85,7 +88,7 @@ class TerminalSession:
     async def start(self, link: Any, cols: int, rows: int, term: str = "xterm-256color") -> None:
         """Open the PTY and a login shell on ``link.conn`` (an asyncssh connection)."""
         self.link = link
-        self.cols, self.rows = cols, rows
+        self.cols, self.rows, self.term = cols, rows, term
         self._channel, _ = await link.conn.create_session(
             lambda: _ChannelSide(self),
             term_type=term,
@@ -99,12 +102,8 @@ class TerminalSession:
         self.bytes_out += len(data)
         self.last_activity = time.monotonic()
         self.ring.append(data)
-        for observer in self.observers:
-            try:
-                observer.data_received(data, "output")
-            except Exception:
-                log.exception("session observer %r failed; removing it", observer)
-                self.observers = [o for o in self.observers if o is not observer]
+        if self.observers:
+            self._notify("data_received", data, "output")
         for client in list(self.clients):
             if not client.feed(data):
                 self.detach(client)
@@ -120,6 +119,19 @@ class TerminalSession:
             self._paused = False
             if self._channel is not None:
                 self._channel.resume_reading()
+
+    def _notify(self, method: str, *args: Any) -> None:
+        """Call one method of every observer. An observer that raises is reported like any
+        plugin failure and dropped: the shell goes on, without that observer."""
+        for plugin, observer in list(self.observers):
+            call = getattr(observer, method, None)  # every method is optional
+            if call is None:
+                continue
+            try:
+                call(*args)
+            except Exception:
+                plugin_failed(plugin, f"session observer {type(observer).__name__}.{method}")
+                self.observers = [o for o in self.observers if o[1] is not observer]
 
     # Clients -----------------------------------------------------------------------------
 
@@ -159,9 +171,8 @@ class TerminalSession:
                     return
                 self._channel.write(data[start : start + INPUT_CHUNK])
         self.bytes_in += len(data)
-        for observer in self.observers:
-            with contextlib.suppress(Exception):
-                observer.data_received(data, "input")
+        if self.observers:
+            self._notify("data_received", data, "input")
 
     def resize(self, cols: int, rows: int) -> None:
         if (cols, rows) == (self.cols, self.rows) or self._channel is None or self.ended:
@@ -171,9 +182,7 @@ class TerminalSession:
         # Joiners and watchers draw the shell at the owner's size, not their window's.
         for client in list(self.clients):
             client.control({"type": "size", "cols": cols, "rows": rows})
-        for observer in self.observers:
-            with contextlib.suppress(Exception):
-                observer.resized(cols, rows)
+        self._notify("resized", cols, rows)
 
     # Ending ------------------------------------------------------------------------------
 
@@ -196,9 +205,7 @@ class TerminalSession:
             client.feed(notice)
             client.control({"type": "exit", "status": self.exit_status, "reason": reason})
             client.close(code, reason)
-        for observer in self.observers:
-            with contextlib.suppress(Exception):
-                observer.closed()
+        self._notify("closed")
         if self._on_end is not None:
             self._on_end(self, reason)
 

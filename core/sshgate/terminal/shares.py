@@ -72,6 +72,25 @@ def _share_json(share: TerminalShare) -> dict[str, Any]:
 async def create_share(session_id: str, data: ShareIn) -> tuple[dict[str, Any], int]:
     """Mint a link for this session; the token is in this answer only."""
     terminal = await _owned(session_id)
+    actor = current_actor()
+    # The server as the deciders see it (None for a quick-connect shell): authorize checks
+    # the owner may still use its group, and before_share plugins may veto.
+    server = None
+    if terminal.server_id is not None:
+        server = await server_for(actor, terminal.server_id, "terminal.share")
+    plugins = current_app.extensions["sshgate"].plugins
+    veto = await plugins.before_share(actor, server, data.mode, data.expires_in)
+    if veto:
+        await emit(
+            ShareChanged(
+                target=terminal.server_name,
+                session_id=terminal.id[:12],
+                change="refused",
+                mode=data.mode,
+                outcome="denied",
+            )
+        )
+        raise ApiError(403, "share_refused", veto)
     token = secrets.token_urlsafe(32)
     share = TerminalShare(
         id=secrets.token_hex(8),

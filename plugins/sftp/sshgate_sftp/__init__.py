@@ -22,15 +22,20 @@ from .settings import NAME, SftpSettings, sftp_settings
 from .web import BodyStreamMiddleware, bp
 
 __all__ = ["bp"]
+SSHGATE_CONTRACT = "1.3"  # asgi_wrapper came in 1.3
 _ROUTES = (copy, resumable, routes_browse, routes_download, routes_edit, routes_upload)
 
 
 @hookimpl
 def register_blueprints(app: Quart) -> list[Blueprint]:
+    return [bp]
+
+
+@hookimpl
+def asgi_wrapper() -> type[BodyStreamMiddleware]:
     # Upload bodies bypass Quart's unbounded buffer (see web.py): the one place the
     # plugin needs to sit in front of the app rather than behind a route.
-    app.asgi_app = BodyStreamMiddleware(app.asgi_app)  # type: ignore[method-assign]
-    return [bp]
+    return BodyStreamMiddleware
 
 
 @hookimpl
