@@ -17,9 +17,13 @@ import asyncio
 import contextlib
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .clients import Client
+from .endings import Ending
+
+if TYPE_CHECKING:
+    from redis.typing import EncodableT, FieldT
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +49,8 @@ def worker_stream(worker_id: str) -> str:
 class BridgeClient(Client):
     """The owner's side of a bridge: output goes to Redis, for one remote worker."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, bridge=True, **kwargs)
+    def __init__(self, username: str, **kwargs: Any) -> None:
+        super().__init__(username, bridge=True, **kwargs)
         # Entries for the remote worker carry a gap-free sequence, per bridge: a bridge
         # rebuilt after a "bye" starts again at 0 and the old one's leftovers cannot skip it.
         self.seq = 0
@@ -114,7 +118,7 @@ class RemoteSession:
     def resize(self, cols: int, rows: int) -> None:
         self._spawn({"kind": "resize", "session": self.id, "cols": cols, "rows": rows})
 
-    def end(self, reason: str, code: int = 1000) -> None:
+    def end(self, reason: str, ending: Ending = Ending.NORMAL) -> None:
         self._spawn({"kind": "close", "session": self.id, "reason": reason})
 
     def info(self) -> dict[str, Any]:
@@ -155,7 +159,9 @@ class RemoteSession:
                         seq = int(fields[b"seq"])
                         if expected is not None and seq != expected:
                             # Entries were trimmed before we read them: output was lost.
-                            self._end_clients(4408, "fell behind the shared session; reconnect")
+                            self._end_clients(
+                                Ending.BEHIND, "fell behind the shared session; reconnect"
+                            )
                             return
                         expected = seq + 1
                     self._deliver(fields)
@@ -163,7 +169,9 @@ class RemoteSession:
             raise
         except Exception:
             log.exception("bridge to session %s failed", self.id)
-            self._end_clients(4502, "lost the connection to the worker owning this session")
+            self._end_clients(
+                Ending.BROKEN, "lost the connection to the worker owning this session"
+            )
 
     def _deliver(self, fields: dict[bytes, bytes]) -> None:
         kind = fields.get(b"kind", b"").decode()
@@ -171,12 +179,12 @@ class RemoteSession:
             for client in list(self.clients):
                 if not client.feed(fields[b"data"]):
                     self.detach(client)
-                    client.close(4408, "fell too far behind; reconnect to resync")
+                    client.close(Ending.BEHIND, "fell too far behind; reconnect to resync")
         elif kind == "end":
             self.ended = fields.get(b"reason", b"").decode()
             for client in list(self.clients):
                 client.control({"type": "exit", "status": None, "reason": self.ended})
-            self._end_clients(int(fields.get(b"code", b"1000")), self.ended)
+            self._end_clients(_ending(fields.get(b"ending", b"")), self.ended)
         elif kind == "control":
             control = json.loads(fields[b"json"])
             if control.get("type") == "size":
@@ -188,11 +196,11 @@ class RemoteSession:
             share_id = fields.get(b"share", b"").decode()
             for client in [c for c in self.clients if c.share_id == share_id]:
                 self.detach(client)
-                client.close(4403, "the share link was revoked")
+                client.close(Ending.REMOVED, "the share link was revoked")
 
-    def _end_clients(self, code: int, reason: str) -> None:
+    def _end_clients(self, ending: Ending, reason: str) -> None:
         for client in list(self.clients):
-            client.close(code, reason)
+            client.close(ending, reason)
 
 
 class OwnerBridges:
@@ -219,7 +227,7 @@ class OwnerBridges:
     def bye(self, session_id: str, worker: str) -> None:
         entry = self.bridges.pop((session_id, worker), None)
         if entry is not None:
-            entry[0].close(1000, "bye")
+            entry[0].close(Ending.NORMAL, "bye")
 
     async def publish(
         self, session_id: str, fields: dict[str, Any], worker: str = "", bridge: Any = None
@@ -242,9 +250,9 @@ class OwnerBridges:
                     session.drained(client)
                     continue
                 if client.closed_reason is not None:
-                    code, reason = client.closed_reason
+                    ending, reason = client.closed_reason
                     if reason != "bye":
-                        fields = {"kind": "end", "code": code, "reason": reason}
+                        fields = {"kind": "end", "ending": ending.value, "reason": reason}
                         await self.publish(session.id, fields, worker, client)
                     return
                 while client.controls:  # the remote clients' own controls stay there
@@ -264,7 +272,14 @@ class OwnerBridges:
             await self.publish(session_id, {"kind": "revoke", "share": share_id})
 
 
-def encode_command(message: dict[str, Any]) -> dict[str, str]:
+def _ending(raw: bytes) -> Ending:
+    try:
+        return Ending(raw.decode())
+    except ValueError:  # a worker of another version: close normally
+        return Ending.NORMAL
+
+
+def encode_command(message: dict[str, Any]) -> dict[FieldT, EncodableT]:
     return {"json": json.dumps(message)}
 
 

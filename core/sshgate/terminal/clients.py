@@ -14,6 +14,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from .endings import Ending
+
 HIGH_WATERMARK = 256 * 1024
 LOW_WATERMARK = 64 * 1024
 # A frame is at most this big: large enough to amortise the per-frame cost, small enough
@@ -35,7 +37,7 @@ class Client:
     queued: int = 0
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
     controls: deque[dict] = field(default_factory=deque)
-    closed_reason: tuple[int, str] | None = None
+    closed_reason: tuple[Ending, str] | None = None
     # The share link a joiner came through: revoking the link drops the client.
     share_id: str | None = None
     user_id: int | None = None
@@ -65,13 +67,11 @@ class Client:
         self.controls.append(message)
         self._ready.set()
 
-    def close(self, code: int, reason: str) -> None:
+    def close(self, ending: Ending, reason: str) -> None:
+        """Let the client go once its queue is drained; whoever serves it (the WebSocket
+        route, a bridge) says so in its own terms."""
         if self.closed_reason is None:
-            self.closed_reason = (code, reason)
-            # Said in a message too, right before the close frame: browsers may report a
-            # close as 1006 and lose its code, and a joiner must know it was removed (4403)
-            # rather than cut off (which it would answer by joining again).
-            self.control({"type": "closing", "code": code, "reason": reason})
+            self.closed_reason = (ending, reason)
         self._ready.set()
 
     async def wait(self) -> None:

@@ -12,9 +12,9 @@ from quart import Quart
 
 from ..auth.guard import auth_state
 from ..track import emit
-from ..web.ws import CLOSE_FORBIDDEN, CLOSE_IDLE_TIMEOUT, CLOSE_NORMAL
 from .bridge import RemoteSession
 from .bus import RedisBus
+from .endings import Ending
 from .events import TerminalClosed, TerminalOpened
 from .roster import Roster, local_entries
 from .session import TerminalSession
@@ -126,7 +126,7 @@ class SessionManager:
         client = next((c for c in session.clients if c.id == client_id), None) if session else None
         if client is not None:
             session.detach(client)
-            client.close(CLOSE_FORBIDDEN, "removed by the session's owner")
+            client.close(Ending.REMOVED, "removed by the session's owner")
 
     async def revoke_share_local(self, session_id: str, share_id: str) -> None:
         """Drop the clients that joined through a share link, here and on other workers."""
@@ -135,7 +135,7 @@ class SessionManager:
             return
         for client in [c for c in session.clients if c.share_id == share_id]:
             session.detach(client)
-            client.close(CLOSE_FORBIDDEN, "the share link was revoked")
+            client.close(Ending.REMOVED, "the share link was revoked")
         if self.bus is not None:
             await self.bus.bridges.revoke(session_id, share_id)
 
@@ -193,18 +193,18 @@ class SessionManager:
             now = time.monotonic()
             for session in list(self.sessions.values()):
                 if now - session.last_activity > timeout:
-                    session.end(f"idle for more than {timeout} s", CLOSE_IDLE_TIMEOUT)
+                    session.end(f"idle for more than {timeout} s", Ending.IDLE)
 
     def end_user(self, user_id: int, reason: str) -> None:
         for session in list(self.sessions.values()):
             if session.owner_id == user_id:
-                session.end(reason, CLOSE_NORMAL)
+                session.end(reason, Ending.NORMAL)
 
     async def shutdown(self) -> None:
         if self._idle_task is not None:
             self._idle_task.cancel()
         for session in list(self.sessions.values()):
-            session.end("sshgate is shutting down", 1001)
+            session.end("sshgate is shutting down", Ending.SHUTDOWN)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.bus is not None:

@@ -20,10 +20,11 @@ from ..web.ws import (
     CLOSE_NOT_FOUND,
     CLOSE_SESSION_LIMIT,
     CLOSE_SSH_FAILED,
-    CLOSE_UNAUTHORIZED,
+    close_code,
 )
 from .bridge import RemoteSession
 from .clients import Client
+from .endings import Ending
 from .manager import SessionLimit, SessionManager
 from .session import TerminalSession
 
@@ -122,8 +123,8 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
     def signed_out(reason: str) -> None:
         # The owner's login ended: so does the shell it opened; a viewer is only dropped.
         if terminal.owner_id == actor.user_id:
-            terminal.end(reason, CLOSE_UNAUTHORIZED)
-        client.close(CLOSE_UNAUTHORIZED, reason)
+            terminal.end(reason, Ending.SIGNED_OUT)
+        client.close(Ending.SIGNED_OUT, reason)
 
     forget = auth_state().live.add(
         actor.session_id, actor.user_id, signed_out, api_key_id=actor.api_key_id
@@ -179,7 +180,12 @@ async def _write(terminal: TerminalSession | RemoteSession, client: Client) -> N
         while client.controls:
             await websocket.send(json.dumps(client.controls.popleft()))
         if client.closed_reason is not None and not client.queued:
-            code, reason = client.closed_reason
+            ending, reason = client.closed_reason
+            code = close_code(ending)
+            # Said in a message too, right before the close frame: browsers may report a
+            # close as 1006 and lose its code, and a joiner must know it was removed (4403)
+            # rather than cut off (which it would answer by joining again).
+            await websocket.send(json.dumps({"type": "closing", "code": code, "reason": reason}))
             await websocket.close(code, reason[:120])
             return
 

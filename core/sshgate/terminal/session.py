@@ -19,6 +19,7 @@ import asyncssh
 from ..contract import SessionObserver
 from ..plugins import plugin_failed
 from .clients import Client
+from .endings import Ending
 from .ring import RingBuffer
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class TerminalSession:
         for client in list(self.clients):
             if not client.feed(data):
                 self.detach(client)
-                client.close(4408, "fell too far behind; reconnect to resync")
+                client.close(Ending.BEHIND, "fell too far behind; reconnect to resync")
             elif client.steers_flow and client.above_high and not self._paused:
                 self._paused = True
                 if self._channel is not None:
@@ -193,7 +194,7 @@ class TerminalSession:
             reason = f"the connection was lost: {exc}" if exc else "the shell ended"
         self.end(reason)
 
-    def end(self, reason: str, code: int = 1000) -> None:
+    def end(self, reason: str, ending: Ending = Ending.NORMAL) -> None:
         """End the session once: close the channel and link, tell clients and observers."""
         if self.ended:
             return
@@ -204,7 +205,7 @@ class TerminalSession:
         for client in list(self.clients):
             client.feed(notice)
             client.control({"type": "exit", "status": self.exit_status, "reason": reason})
-            client.close(code, reason)
+            client.close(ending, reason)
         self._notify("closed")
         if self._on_end is not None:
             self._on_end(self, reason)
