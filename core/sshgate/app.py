@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -135,3 +136,13 @@ def app_from_env(environ: Mapping[str, str] | None = None) -> Quart:
     settings = Settings.from_env(environ)
     logs.configure(settings)
     return create_app(settings, environ=environ)
+
+
+def app_for_command(environ: Mapping[str, str] | None = None) -> Quart:
+    """The app for commands that never serve a request (migrate, db-status, plugins, audit
+    verify, rotate-key): without a usable SSHGATE_SECRET_KEY they get a throwaway one, since
+    they sign nothing and decrypt nothing with it. Serving always meets the key check."""
+    environ = dict(os.environ if environ is None else environ)
+    if Settings.from_env(environ).secret_key_is_weak:
+        environ["SSHGATE_SECRET_KEY"] = secrets.token_hex(32)
+    return app_from_env(environ)

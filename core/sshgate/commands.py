@@ -14,7 +14,7 @@ import click
 from quart import Quart
 
 from . import logs
-from .app import app_from_env
+from .app import app_for_command, app_from_env
 from .db.migrate import MigrationStatus, status, upgrade
 from .errors import StartupError
 from .gate import get_gate
@@ -59,16 +59,6 @@ def _check_secret_key(settings: Settings) -> None:
     )
 
 
-def inspecting_app() -> Quart:
-    """The app for commands that never serve a request (migrate, db-status, plugins, audit
-    verify): without a usable SSHGATE_SECRET_KEY they get a throwaway one, since they sign
-    nothing and decrypt nothing. Serving always goes through ``create_app``'s key check."""
-    environ = dict(os.environ)
-    if Settings.from_env(environ).secret_key_is_weak:
-        environ["SSHGATE_SECRET_KEY"] = secrets.token_hex(32)
-    return app_from_env(environ)
-
-
 @click.command()
 @click.option("--host", help="Address to listen on [SSHGATE_HOST].")
 @click.option("--port", type=int, help="Port to listen on [SSHGATE_PORT].")
@@ -106,7 +96,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 @click.command()
 def migrate() -> None:
     """Apply pending database migrations (every plugin's branch)."""
-    app = inspecting_app()
+    app = app_for_command()
     changed = _run(lambda: _migrate(app))
     click.echo(f"applied {', '.join(changed)}" if changed else "database is up to date")
 
@@ -116,7 +106,7 @@ def migrate() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def db_status(check: bool, as_json: bool) -> None:
     """Show applied and pending migrations."""
-    app = inspecting_app()
+    app = app_for_command()
     gate = get_gate(app)
 
     async def _status() -> MigrationStatus:
@@ -141,7 +131,7 @@ def db_status(check: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins_command(as_json: bool) -> None:
     """List installed plugins, their versions and hooks."""
-    app = inspecting_app()
+    app = app_for_command()
     infos = get_gate(app).plugins.info()
     if as_json:
         click.echo(json.dumps([i.to_json() for i in infos], indent=2))

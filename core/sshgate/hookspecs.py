@@ -159,8 +159,5 @@ def before_file_transfer(actor: Actor, server: ServerInfo, operation: str, path:
 
 
 @hookspec
-def before_share(
-    actor: Actor, server: ServerInfo | None, mode: ShareMode, expires_in: int
-) -> str | None:
-    """Return a reason to veto a terminal share link (``ro``/``rw``; ``server`` is None for
-    a quick-connect shell); None allows it."""
+def before_share(actor: Actor, server: ServerInfo, mode: ShareMode, expires_in: int) -> str | None:
+    """Return a reason to veto a terminal share link (``ro`` or ``rw``); None allows it."""

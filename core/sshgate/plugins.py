@@ -133,9 +133,9 @@ def build_plugin_manager(
             pm.register(importlib.import_module(name), name=name)
     for plugin in plugins:
         module = importlib.import_module(plugin) if isinstance(plugin, str) else plugin
-        name = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", None)
-        if name is None or not pm.is_blocked(name):
-            pm.register(module, name=name)
+        given: str | None = plugin if isinstance(plugin, str) else getattr(plugin, "__name__", None)
+        if given is None or not pm.is_blocked(given):
+            pm.register(module, name=given)
     check_plugins(pm)
     return pm
 
@@ -320,7 +320,7 @@ class Plugins:
         )
 
     async def before_share(
-        self, actor: Actor, server: ServerInfo | None, mode: str, expires_in: int
+        self, actor: Actor, server: ServerInfo, mode: str, expires_in: int
     ) -> str | None:
         """The first veto reason, or None when every plugin allows the share link."""
         return await self._first_veto(
@@ -331,7 +331,7 @@ class Plugins:
         self, session: TerminalSession, app: Quart
     ) -> list[tuple[str, SessionObserver]]:
         """(plugin name, observer) pairs; a plugin whose hook raises only loses its own."""
-        observers = []
+        observers: list[tuple[str, SessionObserver]] = []
         for plugin, result in await self.call_each("session_observers", session=session, app=app):
             observers.extend((plugin, observer) for observer in result or [])
         return observers
@@ -387,7 +387,7 @@ def static_dir(plugin: object) -> Path | None:
     if not isinstance(plugin, ModuleType) or not getattr(plugin, "__file__", None):
         return None
     package = importlib.import_module(plugin.__name__.split(".")[0])
-    if not getattr(package, "__file__", None):
+    if not package.__file__:
         return None
     folder = Path(package.__file__).parent / "static"
     return folder if folder.is_dir() else None

@@ -20,12 +20,14 @@ async def test_logins_become_entries(app, client, make_client, admin_client):
     assert entry["actor"] == "bob? "  # sanitised by the login route: no control characters
     assert entry["outcome"] == "failure"
     assert entry["target"] == "login"
-    assert entry["details"] == {"reason": "bad_credentials"}
+    assert entry["details"] == {"reason": "bad_credentials", "provider": "local"}
     assert entry["source_ip"]
     assert len(entry["hash"]) == 64 and len(entry["prev_hash"]) == 64
 
     ok = (await search(admin_client, actor="bob", action="auth.login"))["entries"]
-    assert [(e["outcome"], e["details"]) for e in ok] == [("success", {"method": "password"})]
+    assert [(e["outcome"], e["details"]) for e in ok] == [
+        ("success", {"method": "password", "provider": "local"})
+    ]
     assert datetime.fromisoformat(ok[0]["created_at"]).tzinfo is not None
 
 
@@ -173,3 +175,20 @@ async def test_event_emitted_outside_a_request_is_recorded(app, admin_client):
     await emit(Ping(seq=99), app)
     entries = (await search(admin_client, action="test.ping"))["entries"]
     assert [e["details"]["seq"] for e in entries] == [99]
+
+
+async def test_cursor_beyond_any_entry_id_is_a_validation_error(admin_client):
+    response = await admin_client.get("/api/audit", query_string={"before_id": 2**31})
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["details"]["errors"][0]["field"] == "before_id"
+
+
+@pytest.mark.parametrize("path", ["/api/audit", "/api/audit/export"])
+@pytest.mark.parametrize("field", ["actor", "action", "target", "q"])
+async def test_filter_with_a_nul_character_is_a_validation_error(admin_client, path, field):
+    response = await admin_client.get(path, query_string={field: "bo\x00b"})
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["details"]["errors"][0]["field"] == field
+    assert "NUL" in error["message"]

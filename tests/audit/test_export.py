@@ -32,7 +32,7 @@ async def test_csv_export_neutralises_formulas(client, admin_client):
     assert actors == ["'=cmd|' /C calc'!A0", "'+SUM(1,2)", "'-2+3", "'@SUM(A1)", "plain"]
     for row in body:
         cells = dict(zip(header, row, strict=True))
-        assert json.loads(cells["details"]) == {"reason": "bad_credentials"}
+        assert json.loads(cells["details"]) == {"reason": "bad_credentials", "provider": "local"}
         assert cells["action"] == "auth.login_failed" and cells["outcome"] == "failure"
         assert not cells["source_ip"].startswith(export.FORMULA_START)
 

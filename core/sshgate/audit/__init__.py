@@ -13,7 +13,7 @@ import click
 from quart import Blueprint, Quart
 from sqlalchemy.exc import DBAPIError
 
-from ..app import app_from_env
+from ..app import app_for_command
 from ..errors import StartupError
 from ..events import Event
 from ..gate import get_gate
@@ -45,7 +45,7 @@ def verify_command() -> None:
     Deleting the newest entries leaves a shorter but valid chain, which no chain can notice:
     compare with a hash you kept (an export, a webhook receiver) to catch that.
     """
-    gate = get_gate(app_from_env())
+    gate = get_gate(app_for_command())
 
     async def run() -> chain.Verdict:
         try:

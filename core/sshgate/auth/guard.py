@@ -35,7 +35,17 @@ def auth_state(app: Quart | None = None) -> AuthState:
 
 
 def current_actor() -> Actor | None:
-    return g.get("actor")
+    """Who is calling; None on a public route when nobody is signed in."""
+    actor: Actor | None = g.get("actor")
+    return actor
+
+
+def signed_in_actor() -> Actor:
+    """Who is calling, on a route that is not public (the guard already signed them in)."""
+    actor = current_actor()
+    if actor is None:
+        raise unauthorized()
+    return actor
 
 
 async def _authenticate(req: object, permission: str) -> Actor | None:
@@ -53,7 +63,7 @@ async def _authenticate(req: object, permission: str) -> Actor | None:
         raise
 
 
-def _permission_of_endpoint(endpoint: str | None) -> str | None:
+def _permission_of_endpoint(endpoint: str | None) -> str:
     view = current_app.view_functions.get(endpoint) if endpoint else None
     if view is None:
         return PUBLIC  # unrouted: the 404/405 handler answers

@@ -63,14 +63,14 @@ def rotate_key(old: str, new: str) -> None:
 
     Logins signed with the old key end; users sign in again.
     """
-    from ..app import app_from_env
+    from ..app import app_for_command
     from ..gate import get_gate
 
     if len(new) < MIN_SECRET_KEY_LENGTH:
         raise StartupError(f"the new key must have at least {MIN_SECRET_KEY_LENGTH} characters")
     if new == old:
         raise StartupError("the new key equals the old one")
-    gate = get_gate(app_from_env())
+    gate = get_gate(app_for_command())
 
     async def run() -> int:
         try:

@@ -123,7 +123,9 @@ class SessionManager:
     def kick_local(self, session_id: str, client_id: int) -> None:
         """Close a client of this worker (of a session owned here or elsewhere)."""
         session = self.get(session_id) or (self.bus.remotes.get(session_id) if self.bus else None)
-        client = next((c for c in session.clients if c.id == client_id), None) if session else None
+        if session is None:
+            return
+        client = next((c for c in session.clients if c.id == client_id), None)
         if client is not None:
             session.detach(client)
             client.close(Ending.REMOVED, "removed by the session's owner")

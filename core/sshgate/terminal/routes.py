@@ -9,7 +9,7 @@ from typing import Any
 
 from quart import Blueprint, current_app, websocket
 
-from ..auth.guard import auth_state, current_actor
+from ..auth.guard import auth_state, signed_in_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
 from ..registry.service import get_visible
@@ -54,7 +54,7 @@ def _size() -> tuple[int, int]:
 @requires("terminal.open")
 async def open_terminal(server_id: int) -> None:
     """Open a new shell on a registered server."""
-    actor = current_actor()
+    actor = signed_in_actor()
     await websocket.accept()
     # Opening happens in its own frame, so that the server's database row is not kept
     # alive for as long as the shell runs (idle sessions must stay small).
@@ -71,13 +71,16 @@ async def _open(actor: Any, server_id: int) -> TerminalSession | None:
         except ApiError:
             server = None
     if server is None:
-        return await _refuse(CLOSE_NOT_FOUND, "not_found", f"no server {server_id}")
+        await _refuse(CLOSE_NOT_FOUND, "not_found", f"no server {server_id}")
+        return None
     try:
         await authorize(actor, "terminal.open", server)
     except ApiError as exc:
-        return await _refuse(CLOSE_FORBIDDEN, exc.code, exc.message)
+        await _refuse(CLOSE_FORBIDDEN, exc.code, exc.message)
+        return None
     if not server.ssh_enabled:
-        return await _refuse(CLOSE_FORBIDDEN, "ssh_disabled", f"SSH is disabled for {server.name}")
+        await _refuse(CLOSE_FORBIDDEN, "ssh_disabled", f"SSH is disabled for {server.name}")
+        return None
     cols, rows = _size()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
@@ -90,19 +93,19 @@ async def _open(actor: Any, server_id: int) -> TerminalSession | None:
             websocket.args.get("term", "xterm-256color")[:40],
         )
     except SessionLimit as exc:
-        return await _refuse(CLOSE_SESSION_LIMIT, "session_limit", str(exc))
+        await _refuse(CLOSE_SESSION_LIMIT, "session_limit", str(exc))
+        return None
     except ConnectFailed as exc:
         diagnosis = exc.diagnosis.to_json()
-        return await _refuse(
-            CLOSE_SSH_FAILED, "ssh_failed", exc.diagnosis.message, diagnosis=diagnosis
-        )
+        await _refuse(CLOSE_SSH_FAILED, "ssh_failed", exc.diagnosis.message, diagnosis=diagnosis)
+        return None
 
 
 @bp.websocket("/ws/terminal/attach/<session_id>")
 @requires("terminal.attach")
 async def attach_terminal(session_id: str) -> None:
     """Reattach to a running shell: the scrollback first, then live output."""
-    actor = current_actor()
+    actor = signed_in_actor()
     await websocket.accept()
     terminal = await manager().get_any(session_id)
     if terminal is None or terminal.owner_id != actor.user_id:
@@ -112,7 +115,7 @@ async def attach_terminal(session_id: str) -> None:
 
 async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> None:
     """Pump one client: output to frames, frames to input, until either side ends."""
-    actor = current_actor()
+    actor = signed_in_actor()
     scrollback = terminal.attach(client)
     manager().attached(terminal)
     roster = manager().roster
@@ -227,12 +230,13 @@ async def _control(terminal: TerminalSession | RemoteSession, client: Client, co
 @requires("terminal.sessions.list")
 async def list_sessions() -> dict[str, Any]:
     """Your running terminal sessions (all of them, for administrators)."""
-    actor = current_actor()
+    actor = signed_in_actor()
     worker = current_app.extensions["sshgate"].instance_id
     sessions = [{**s.info(), "worker": worker} for s in manager().sessions.values() if not s.ended]
-    if manager().bus is not None:
+    bus = manager().bus
+    if bus is not None:
         local = {s["id"] for s in sessions}
-        sessions += [s for s in await manager().bus.all_sessions() if s["id"] not in local]
+        sessions += [s for s in await bus.all_sessions() if s["id"] not in local]
     mine = [s for s in sessions if actor.is_admin or s["owner"] == actor.username]
     return {"sessions": mine}
 
@@ -240,7 +244,7 @@ async def list_sessions() -> dict[str, Any]:
 @bp.delete("/terminal/sessions/<session_id>")
 @requires("terminal.sessions.close")
 async def close_session(session_id: str) -> dict[str, Any]:
-    actor = current_actor()
+    actor = signed_in_actor()
     terminal = await manager().get_any(session_id)
     if terminal is None or not (actor.is_admin or terminal.owner_id == actor.user_id):
         raise ApiError(404, "not_found", "no such terminal session")

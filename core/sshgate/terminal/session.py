@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 INPUT_CHUNK = 16 * 1024
 
 
-class _ChannelSide(asyncssh.SSHClientSession):  # type: ignore[type-arg]
+class _ChannelSide(asyncssh.SSHClientSession[bytes]):
     """asyncssh's callbacks, forwarded to the session without extra work."""
 
     def __init__(self, session: TerminalSession) -> None:

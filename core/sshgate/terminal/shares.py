@@ -20,7 +20,7 @@ from quart import current_app, websocket
 from quart_schema import validate_request
 from sqlalchemy import select, update
 
-from ..auth.guard import current_actor
+from ..auth.guard import signed_in_actor
 from ..auth.permissions import authorize, requires
 from ..db.types import utcnow
 from ..errors import ApiError
@@ -49,7 +49,7 @@ def _hash(token: str) -> str:
 
 
 async def _owned(session_id: str) -> TerminalSession | RemoteSession:
-    actor = current_actor()
+    actor = signed_in_actor()
     terminal = await manager().get_any(session_id)
     if terminal is None or terminal.owner_id != actor.user_id:
         raise ApiError(404, "not_found", "no such terminal session of yours")
@@ -72,12 +72,11 @@ def _share_json(share: TerminalShare) -> dict[str, Any]:
 async def create_share(session_id: str, data: ShareIn) -> tuple[dict[str, Any], int]:
     """Mint a link for this session; the token is in this answer only."""
     terminal = await _owned(session_id)
-    actor = current_actor()
-    # The server as the deciders see it (None for a quick-connect shell): authorize checks
-    # the owner may still use its group, and before_share plugins may veto.
-    server = None
-    if terminal.server_id is not None:
-        server = await server_for(actor, terminal.server_id, "terminal.share")
+    actor = signed_in_actor()
+    if terminal.server_id is None:  # nobody could join it (see join)
+        raise ApiError(409, "not_shareable", "quick-connect shells cannot be shared")
+    # authorize checks the owner may still use the server's group; plugins may veto.
+    server = await server_for(actor, terminal.server_id, "terminal.share")
     plugins = current_app.extensions["sshgate"].plugins
     veto = await plugins.before_share(actor, server, data.mode, data.expires_in)
     if veto:
@@ -97,7 +96,7 @@ async def create_share(session_id: str, data: ShareIn) -> tuple[dict[str, Any], 
         session_id=terminal.id,
         token_hash=_hash(token),
         mode=data.mode,
-        created_by=current_actor().user_id,
+        created_by=signed_in_actor().user_id,
         expires_at=utcnow() + timedelta(seconds=data.expires_in),
     )
     async with current_app.extensions["sshgate"].db.session() as session:
@@ -180,7 +179,7 @@ async def kick(session_id: str, client_id: str) -> dict[str, Any]:
 @requires("terminal.join")
 async def join() -> None:
     """Join with a share token, sent as the first message: ``{"type": "join", "token"}``."""
-    actor = current_actor()
+    actor = signed_in_actor()
     await websocket.accept()
     try:
         raw = await asyncio.wait_for(websocket.receive(), JOIN_TIMEOUT)
@@ -198,6 +197,8 @@ async def join() -> None:
     terminal = await manager().get_any(share.session_id)
     if terminal is None:
         return await _refuse(CLOSE_NOT_FOUND, "not_found", "the shared session has ended")
+    if terminal.server_id is None:
+        return await _refuse(CLOSE_FORBIDDEN, "not_shareable", "quick-connect shells are private")
     try:
         await server_for(actor, terminal.server_id, "terminal.join")
     except ApiError as exc:
@@ -225,7 +226,7 @@ async def join() -> None:
 @requires("admin.terminal.watch")
 async def watch(session_id: str) -> None:
     """An administrator watches any live session, read-only."""
-    actor = current_actor()
+    actor = signed_in_actor()
     await websocket.accept()
     terminal = await manager().get_any(session_id)
     if terminal is None:
