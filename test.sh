@@ -6,4 +6,6 @@ cd "$(dirname "$0")"
 bash scripts/setup.sh --test
 bash scripts/test-services.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy  # configured in pyproject.toml: core and every plugin
 exec .venv/bin/python -m pytest "$@"

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from quart import current_app
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .auth.guard import current_actor, still_signed_in
+from .auth.guard import current_actor, signed_in_actor, still_signed_in
 from .auth.permissions import authorize, public, requires
 from .auth.providers import sign_in
 from .contract import (
@@ -28,6 +28,7 @@ from .contract import (
 from .crypto import SecretBox, SecretUnreadable
 from .db import Model
 from .db.lease import Lease
+from .db.types import UTCDateTime, utcnow
 from .errors import ApiError
 from .events import Event
 from .hookspecs import HOOKSPEC_VERSION, hookimpl
@@ -36,6 +37,7 @@ from .ssh.connector import SSHLink, open_connection
 from .ssh.diagnosis import ConnectFailed, Diagnosis
 from .track import emit
 from .web.errors import error_response
+from .web.schemas import Input
 
 if TYPE_CHECKING:
     from quart import Quart
@@ -53,6 +55,7 @@ __all__ = [
     "EncryptedColumn",
     "Event",
     "Identity",
+    "Input",
     "Lease",
     "LoginMethod",
     "Model",
@@ -63,6 +66,7 @@ __all__ = [
     "ServerInfo",
     "SessionObserver",
     "TerminalSession",
+    "UTCDateTime",
     "authorize",
     "current_actor",
     "db_session",
@@ -80,8 +84,10 @@ __all__ = [
     "server_for",
     "settings",
     "sign_in",
+    "signed_in_actor",
     "static_url",
     "still_signed_in",
+    "utcnow",
 ]
 
 SettingsT = TypeVar("SettingsT", bound=BaseModel)

@@ -70,6 +70,7 @@ CONTRACT_ATTR = "SSHGATE_CONTRACT"
 SYNC_ONLY_HOOKS = frozenset(name for name in dir(hookspecs) if name.startswith("register_")) | {
     "extra_js_urls",
     "extra_css_urls",
+    "asgi_wrapper",
 }
 
 

@@ -88,7 +88,10 @@ class BackgroundTasks:
             if held is not None:
                 await held.wait()  # a singleton runs only where its lease is held
             try:
-                await await_me_maybe(task.run(self.app))
+                # In an app context, so that db_session(), emit() and friends work as in a
+                # request.
+                async with self.app.app_context():
+                    await await_me_maybe(task.run(self.app))
             except Exception:
                 plugin_failed(self.plugin_of[task.name], f"background task {task.name}")
             await asyncio.sleep(task.interval)

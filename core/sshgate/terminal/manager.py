@@ -91,6 +91,8 @@ class SessionManager:
             scrollback=self.settings.terminal_scrollback,
             on_end=self._ended,
         )
+        # Observers see the size and terminal type the shell is about to get.
+        session.cols, session.rows, session.term = cols, rows, term
         plugins = self.app.extensions["sshgate"].plugins
         try:
             session.observers = await plugins.session_observers(session, self.app)
