@@ -25,6 +25,14 @@ Alpine.data("loginForm", () => ({
   notice() {
     return this.$store.gate.notice;
   },
+  // "Sign in with ..." buttons: redirect-style providers (OIDC) from GET api/config.
+  redirectMethods() {
+    const methods = this.$store.gate.config.extra?.auth?.methods || [];
+    return methods.filter((method) => method.kind === "redirect" && method.url);
+  },
+  hasRedirectMethods() {
+    return this.isPasswordStep() && this.redirectMethods().length > 0;
+  },
   async submitPassword() {
     this.busy = true;
     this.error = "";

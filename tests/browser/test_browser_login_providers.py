@@ -1,0 +1,30 @@
+"""The login page offers each redirect-style sign-in method (OIDC-like) as a button, and a
+click signs in through the provider. The test plugin is loaded by the sshgate process the
+shipped browser fixtures start (it is on the test run's path)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sshgate.testing.browser import (  # noqa: F401  (fixtures)
+    sshgate_artifacts_dir,
+    sshgate_browser,
+    sshgate_page,
+    sshgate_server,
+    sshgate_server_env,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_redirect_login_method_is_a_button_that_signs_in(sshgate_page, theme):
+    page = sshgate_page.page
+    page.emulate_media(color_scheme=theme)
+    sshgate_page.open()
+    button = page.get_by_role("link", name="Sign in with TestSSO")
+    button.wait_for()
+    sshgate_page.screenshot(f"login-{theme}")
+    button.click()
+    page.get_by_role("banner").wait_for()
+    page.get_by_role("button", name="sso-sam", exact=True).wait_for()
