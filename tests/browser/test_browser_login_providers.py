@@ -1,18 +1,11 @@
 """The login page offers each redirect-style sign-in method (OIDC-like) as a button, and a
-click signs in through the provider. The test plugin is loaded by the sshgate process the
-shipped browser fixtures start (it is on the test run's path)."""
+click signs in through the provider. It uses the browser fixtures sshgate ships for plugins
+(``sshgate.testing.browser``, enabled for this suite in pyproject.toml); the test plugin is
+loaded by the sshgate process they start (it is on the test run's path)."""
 
 from __future__ import annotations
 
 import pytest
-
-from sshgate.testing.browser import (  # noqa: F401  (fixtures)
-    sshgate_artifacts_dir,
-    sshgate_browser,
-    sshgate_page,
-    sshgate_server,
-    sshgate_server_env,
-)
 
 pytestmark = pytest.mark.browser
 
