@@ -67,6 +67,7 @@ __all__ = [
     "SessionObserver",
     "TerminalSession",
     "UTCDateTime",
+    "app_for_command",
     "authorize",
     "current_actor",
     "db_session",
@@ -79,6 +80,7 @@ __all__ = [
     "open_connection",
     "plugin_settings",
     "public",
+    "registered_events",
     "requires",
     "secret_box",
     "server_for",
@@ -143,6 +145,20 @@ def lease(name: str, ttl: float, app: Quart | None = None) -> Lease:
     up). Singleton background tasks get one for free; use this for other exclusive work."""
     state = gate(app)
     return Lease(state.db, f"plugin:{name}", state.instance_id, ttl)
+
+
+def registered_events(app: Quart | None = None) -> list[type[Event]]:
+    """The event classes every plugin (and the core) declared with ``register_events``,
+    sorted by ``name``: the catalogue a webhook or export plugin offers its users."""
+    return gate(app).plugins.events()
+
+
+def app_for_command() -> Quart:
+    """The app, configured from the environment, for a command of your ``register_commands``
+    (``async with app.app_context():`` then use ``db_session()``, ``emit()``...)."""
+    from .app import app_for_command as build
+
+    return build()
 
 
 def static_url(plugin_name: str, path: str) -> str:

@@ -247,6 +247,18 @@ class Plugins:
             results.append((impl.plugin_name, impl.function(**args)))
         return results
 
+    def events(self) -> list[type[Event]]:
+        """Every event class plugins declared with ``register_events``, sorted by name."""
+        from .events import Event
+
+        found: dict[str, type[Event]] = {}
+        for plugin, result in self.each("register_events"):
+            for cls in result or []:
+                if not (isinstance(cls, type) and issubclass(cls, Event)):
+                    raise StartupError(f"plugin {plugin}: register_events returned {cls!r}")
+                found.setdefault(cls.name, cls)
+        return [found[name] for name in sorted(found)]
+
     # Runtime hooks -----------------------------------------------------------------------
 
     async def call(self, hook_name: str, **kwargs: Any) -> list[Any]:

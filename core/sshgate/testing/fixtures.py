@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from quart import Quart
+from quart.testing.app import TestApp
 from quart.typing import TestClientProtocol
 from sqlalchemy.engine import make_url
 
@@ -31,7 +32,18 @@ TEST_SECRET_KEY = "test-secret-key-" + "x" * 32
 TEST_ADMIN_PASSWORD = "first-admin-password-1"
 
 
+class PatientTestApp(TestApp):
+    """Quart's lifespan harness (``app.test_app()``) with deadlines a loaded CI machine
+    meets: Quart allows 6 s, and migrating a fresh PostgreSQL database while another process
+    keeps a core busy can take longer. The deadlines still bound a start-up that hangs."""
+
+    def __init__(self, app: Quart, startup_timeout: int = 120, shutdown_timeout: int = 60) -> None:
+        super().__init__(app, startup_timeout=startup_timeout, shutdown_timeout=shutdown_timeout)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # Every app a test builds, through the fixtures or create_app directly.
+    Quart.test_app_class = PatientTestApp
     config.addinivalue_line(
         "markers", "sshgate_db(*backends): run this DB test only on the named backends"
     )
@@ -66,7 +78,7 @@ async def _pg_execute(admin_url: str, sql: str) -> None:
     import asyncpg
 
     url = make_url(admin_url).set(drivername="postgresql")
-    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=5)
+    conn = await asyncpg.connect(url.render_as_string(hide_password=False), timeout=30)
     try:
         await conn.execute(sql)
     finally:
