@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install sshgate into .venv/ (editable: core and every plugin), plus the front-end
-# libraries. With --test, also the test dependencies and the test-only plugins.
+# libraries. With --test, also the test dependencies, and the test-only plugins
+# (tests/plugins/*) into .venv-test-plugins/: never into .venv, which ./run.sh serves from;
+# pytest puts that folder on sys.path (pythonpath in pyproject.toml).
 # Idempotent: a second run with nothing changed returns in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +27,12 @@ if [ ! -x .venv/bin/python ]; then
     echo "could not create a virtualenv: on Debian, apt-get install python3-venv" >&2; exit 1; }
 fi
 
-# Distributions to install: core, first-party plugins, and (tests only) the test plugins.
+# Distributions to install into .venv: core and the first-party plugins.
 dists=(core)
 for d in plugins/*/; do [ -f "$d/pyproject.toml" ] && dists+=("${d%/}"); done
-if [ "$mode" = test ]; then
-  for d in tests/plugins/*/; do [ -f "$d/pyproject.toml" ] && dists+=("${d%/}"); done
-fi
+# The test-only plugins, which .venv must not hold (an older setup.sh put them there).
+test_dists=()
+for d in tests/plugins/*/; do [ -f "$d/pyproject.toml" ] && test_dists+=("${d%/}"); done
 
 stamp_file=.venv/.sshgate-$mode.stamp
 stamp=$(cat "${dists[@]/%//pyproject.toml}" | sha256sum | cut -d' ' -f1)
@@ -43,6 +45,58 @@ if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "${args[@]}"
   echo "$stamp" > "$stamp_file"
+fi
+
+# Remove test plugins an older setup.sh installed into .venv (checked without pip: fast).
+stale=()
+for d in "${test_dists[@]}"; do
+  name=$(sed -n 's/^name *= *"\([^"]*\)".*/\1/p' "$d/pyproject.toml" | head -n1)
+  dist_info=$(echo "$name" | tr '.-' '__')
+  if compgen -G ".venv/lib/python*/site-packages/${dist_info}-*.dist-info" >/dev/null; then
+    stale+=("$name")
+  fi
+done
+if [ ${#stale[@]} -gt 0 ]; then
+  echo "==> removing test-only ${stale[*]} from .venv"
+  .venv/bin/python -m pip uninstall --quiet --disable-pip-version-check -y "${stale[@]}"
+fi
+
+# The test plugins, in a folder of their own: pip writes their metadata (the entry points),
+# then each package pip copied becomes a symlink to its source, so that an edit shows in the
+# next pytest run as with an editable install (editable .pth files do nothing outside
+# site-packages). Reinstalled whenever a file of theirs changes (a new module, a changed
+# entry point); built beside the old folder and swapped in, so that a running test session
+# never sees half a folder.
+if [ "$mode" = test ]; then
+  target=.venv-test-plugins
+  test_stamp=$(
+    if [ ${#test_dists[@]} -gt 0 ]; then
+      find "${test_dists[@]}" -type f -not -path '*/__pycache__/*' -not -name '*.pyc' \
+        -not -path '*.egg-info/*' -not -path '*/build/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+    fi | sha256sum | cut -d' ' -f1
+  )
+  if [ "$(cat "$target/.sshgate-test-plugins.stamp" 2>/dev/null)" != "$test_stamp" ]; then
+    echo "==> installing ${test_dists[*]:-no test plugins} into $target/"
+    rm -rf "$target.new" "$target.old"
+    mkdir -p "$target.new"
+    if [ ${#test_dists[@]} -gt 0 ]; then
+      .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+        --target "$target.new" "${test_dists[@]/#/./}"
+    fi
+    for d in "${test_dists[@]}"; do
+      for installed in "$target.new"/*; do
+        name=${installed##*/}
+        if [[ $name != *.dist-info && -e "$d/$name" ]]; then
+          rm -rf "$installed"
+          ln -s "../$d/$name" "$installed"
+        fi
+      done
+    done
+    echo "$test_stamp" > "$target.new/.sshgate-test-plugins.stamp"
+    [ -d "$target" ] && mv "$target" "$target.old"
+    mv "$target.new" "$target"
+    rm -rf "$target.old"
+  fi
 fi
 
 bash scripts/vendor.sh

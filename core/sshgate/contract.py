@@ -10,6 +10,7 @@ background task, an encrypted column) are small frozen dataclasses. All of it is
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -188,12 +189,19 @@ class EncryptedColumn:
     label: str = "id"  # the attribute that names a row in error messages
 
 
-def parse_version(version: str) -> tuple[int, int]:
-    major, _, minor = version.partition(".")
-    return int(major), int(minor or 0)
+_VERSION = re.compile(r"(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*))?")
 
 
-def contract_satisfies(provided: str, required: str) -> bool:
+def parse_version(version: object) -> tuple[int, int]:
+    """``"1.3"`` -> ``(1, 3)``, ``"1"`` -> ``(1, 0)``; anything else (a float, a sign, a
+    third part) is a ValueError: ``1.10`` written as a number would silently read as 1.1."""
+    match = _VERSION.fullmatch(version) if isinstance(version, str) else None
+    if match is None:
+        raise ValueError(f"{version!r} is not a version such as '1.3'")
+    return int(match[1]), int(match[2] or 0)
+
+
+def contract_satisfies(provided: str, required: object) -> bool:
     """Whether contract ``provided`` serves a plugin written for ``required`` (same major,
     at least its minor)."""
     have, want = parse_version(provided), parse_version(required)

@@ -42,8 +42,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if getattr(record, "request_id", None):
-            entry["request_id"] = record.request_id
+        request_id = getattr(record, "request_id", None)  # set by a filter, when in a request
+        if request_id:
+            entry["request_id"] = request_id
         for key, value in vars(record).items():
             if key not in self._standard and not key.startswith("_"):
                 entry[key] = value

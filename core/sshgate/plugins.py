@@ -130,6 +130,11 @@ def build_plugin_manager(
         except Exception as exc:  # a broken third-party package must not hide behind a traceback
             raise StartupError(f"could not load a plugin from entry points: {exc!r}") from exc
     for name in DEFAULT_PLUGINS:
+        if pm.has_plugin(name):  # an entry point took the name: it must not stand in for it
+            raise StartupError(
+                f"an installed plugin registers itself as the core plugin {name}; "
+                "uninstall it or rename its entry point"
+            )
         if not pm.is_blocked(name):
             pm.register(importlib.import_module(name), name=name)
     for plugin in plugins:
@@ -145,11 +150,11 @@ def check_plugins(pm: pluggy.PluginManager) -> None:
     """Fail fast on misspelled hooks, async implementations of build-time hooks and plugins
     written for a newer contract than this host provides."""
     for name, plugin in pm.list_name_plugin():
-        wanted = getattr(plugin, CONTRACT_ATTR, None)
-        if wanted is None:
+        if not hasattr(plugin, CONTRACT_ATTR):
             continue
+        wanted = getattr(plugin, CONTRACT_ATTR)
         try:
-            ok = contract_satisfies(hookspecs.HOOKSPEC_VERSION, str(wanted))
+            ok = contract_satisfies(hookspecs.HOOKSPEC_VERSION, wanted)
         except ValueError:
             raise StartupError(
                 f"plugin {name}: {CONTRACT_ATTR} = {wanted!r} is not a version such as '1.3'"

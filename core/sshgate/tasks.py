@@ -97,8 +97,14 @@ class BackgroundTasks:
             await asyncio.sleep(task.interval)
 
     async def stop(self) -> None:
-        for running in self._running:
-            running.cancel()
+        # Cancel until every loop has ended: a cancellation that arrives while a PostgreSQL
+        # statement runs is sometimes absorbed (AsyncSession.execute returns normally; seen
+        # with asyncpg on Python 3.11), and the loop would go on, and shutdown hang.
+        pending = set(self._running)
+        while pending:
+            for running in pending:
+                running.cancel()
+            _, pending = await asyncio.wait(pending, timeout=0.1)
         for running in self._running:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await running

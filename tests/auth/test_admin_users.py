@@ -110,3 +110,17 @@ async def test_admin_lists_and_revokes_a_users_sessions(app, admin_client, make_
     revoked = await admin_client.delete(f"/api/admin/users/{dave.user_id}/sessions/{handle}")
     assert (await revoked.get_json())["revoked"] == 1
     assert (await dave.get("/api/auth/me")).status_code == 401
+
+
+async def test_groups_with_control_characters_are_refused(admin_client):
+    created = await admin_client.post(
+        "/api/admin/users", json={"username": "ops2", "allowed_groups": ["de\x00v"]}
+    )
+    assert created.status_code == 400
+    assert "control characters" in (await created.get_json())["error"]["message"]
+    ops = await (await admin_client.post("/api/admin/users", json={"username": "ops3"})).get_json()
+    patched = await admin_client.patch(
+        f"/api/admin/users/{ops['id']}", json={"allowed_groups": ["ok", "b\x07ad"]}
+    )
+    assert patched.status_code == 400
+    assert "control characters" in (await patched.get_json())["error"]["message"]

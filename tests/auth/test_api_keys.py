@@ -97,3 +97,11 @@ async def test_invalid_key_requests(user_client):
     ):
         response = await user_client.post("/api/auth/api-keys", json=body)
         assert response.status_code == 400, body
+
+
+async def test_key_name_with_a_nul_character_is_refused(user_client):
+    response = await user_client.post("/api/auth/api-keys", json={"name": "c\x00i"})
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["details"]["errors"][0]["field"] == "name"
+    assert "NUL" in error["message"]

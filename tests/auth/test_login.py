@@ -195,3 +195,13 @@ async def test_own_sessions_list_and_revoke(app, make_client):
     assert (await first.delete(f"/api/auth/sessions/{other['id']}")).status_code == 200
     assert (await second.get("/api/auth/me")).status_code == 401
     assert (await first.get("/api/auth/me")).status_code == 200
+
+
+async def test_a_username_with_nul_is_a_400_that_names_the_field(client):
+    """PostgreSQL text cannot hold NUL: the login form refuses it before any query."""
+    response = await client.post(
+        "/api/auth/login", json={"username": "a\u0000b", "password": "x", "client": "api"}
+    )
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["code"] == "validation_error" and "username" in error["message"]

@@ -14,9 +14,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
@@ -37,6 +38,24 @@ FIRST_ADMIN_PASSWORD = "first-admin-pass-1"
 ADMIN_PASSWORD = "admin-chosen-pass-2"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 WIDTHS = {"phone": (390, 844), "wide": (1440, 900)}
+# The bound of every Playwright wait (actions, wait_for_*, expect): generous, because a
+# loaded CI machine can stall a page for seconds; the waits themselves poll for a condition.
+TIMEOUT_MS = 30_000
+
+
+T = TypeVar("T")
+
+
+def eventually(check: Callable[[], T], what: str, timeout: float = TIMEOUT_MS / 1000) -> T:
+    """Poll ``check`` until it returns something true, and return that; fail after
+    ``timeout`` seconds, saying ``what`` never came true. For state outside the page (the
+    gate's API, the files on disk); Playwright's own waits poll the page."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not so after {timeout:g} s: {what}")
+        time.sleep(0.1)
+    return result
 
 
 def free_port() -> int:
@@ -71,7 +90,7 @@ class Gate:
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             raise ApiFailure(error.code, json.loads(error.read() or b"null")) from None
@@ -127,7 +146,7 @@ def start_gate(tmp: Path, root_path: str = "") -> Gate:
             stderr=subprocess.STDOUT,
         )
     gate = Gate(f"http://127.0.0.1:{port}{root_path}/", process, log_path)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"sshgate exited early:\n{log_path.read_text()}")

@@ -14,6 +14,7 @@ import pytest
 from browser_helpers import (
     CHROMIUM,
     LAUNCH_ARGS,
+    TIMEOUT_MS,
     WIDTHS,
     Gate,
     Screen,
@@ -43,8 +44,12 @@ def chromium() -> Iterator[Any]:
     # the function-scoped loops pytest-asyncio gives the rest of the suite.
     if not Path(CHROMIUM).exists():
         unavailable(f"Chromium at {CHROMIUM} (apt-get install -y --no-install-recommends chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Every wait polls for its condition; the bound only decides how long a broken page
+    # takes to fail, so make it generous for a loaded CI machine (Playwright's default
+    # for expect() is 5 s).
+    expect.set_options(timeout=TIMEOUT_MS)
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
     yield browser
@@ -82,7 +87,7 @@ def screen(chromium: Any, gate: Gate, request: pytest.FixtureRequest) -> Iterato
     context = chromium.new_context(
         viewport=dict(zip(("width", "height"), WIDTHS["wide"], strict=True))
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     name = request.node.name.removeprefix("test_")
     watched = Screen(page, gate, name)
@@ -102,7 +107,7 @@ def new_screen(chromium: Any, gate: Gate, request: pytest.FixtureRequest) -> Ite
         context = chromium.new_context(
             viewport=dict(zip(("width", "height"), WIDTHS["wide"], strict=True))
         )
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         watched = Screen(page, gate, f"{request.node.name.removeprefix('test_')}-{suffix}")
         watch(page, watched)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import WIDTHS, Gate, Screen, free_port
+from browser_helpers import WIDTHS, Gate, Screen, eventually, free_port
 from playwright.sync_api import expect
 
 from sshgate.testing.ssh import TEST_PASSWORD, TEST_USER, SSHTestServer
@@ -320,10 +320,7 @@ def test_cancel_an_upload(
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
     )
     # The session was aborted on the server: no target, no part file left behind.
-    for _ in range(50):
-        if not os.listdir(files_root):
-            break
-        page.wait_for_timeout(100)
+    eventually(lambda: not os.listdir(files_root), "the cancelled upload leaves no file")
     assert os.listdir(files_root) == []
     assert (
         gate.admin("GET", f"api/files/{server(gate, sftp_target, 'files')['id']}/uploads")[
@@ -706,8 +703,6 @@ def test_errors_are_shown_with_the_servers_message(
         "button", name="Files", exact=True
     ).click()
     down = page.locator(".tab-panel:not([hidden]) .files")
-    expect(down.locator(".files-message")).to_contain_text(
-        "Could not connect to the file browser", timeout=20_000
-    )
+    expect(down.locator(".files-message")).to_contain_text("Could not connect to the file browser")
     expect(down.get_by_role("button", name="Try again")).to_be_visible()
     screen.shots("files-connect-failed", widths=("wide", "phone"))

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import Gate, Screen, free_port
+from browser_helpers import TIMEOUT_MS, Gate, Screen, eventually, free_port
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -54,7 +55,7 @@ def text(screen: Screen, index: int = 0) -> str:
     return screen.page.evaluate(BUFFER, index)
 
 
-def wait_for(screen: Screen, needle: str, timeout: float = 15_000, index: int = 0) -> str:
+def wait_for(screen: Screen, needle: str, timeout: float = TIMEOUT_MS, index: int = 0) -> str:
     try:
         screen.page.wait_for_function(
             f"([needle, index]) => ({BUFFER})(index).includes(needle)",
@@ -91,6 +92,26 @@ def the_pid(screen: Screen) -> str:
         f"([count]) => ({BUFFER})(0).split('pid0:').length - 1 > count", arg=[before]
     )
     return re.findall(r"pid0:(\d+)", text(screen))[-1]
+
+
+def foreground(shell_pid: str) -> str:
+    """The command the shell's terminal runs in the foreground ("bash" at the prompt): the
+    in-process SSH server's shell is a local process, so /proc says."""
+    stat = Path(f"/proc/{shell_pid}/stat").read_text()
+    terminal_group = stat.rsplit(")", 1)[1].split()[5]  # tpgid, the 8th field
+    try:
+        return Path(f"/proc/{terminal_group}/comm").read_text().strip()
+    except FileNotFoundError:  # the job just ended
+        return ""
+
+
+def wait_for_new_prompt(screen: Screen, prompts_before: int) -> None:
+    """Wait until the shell shows one more prompt: bash prints it only once readline has
+    the terminal, so keys sent from then on are readline's (not the tty's, not a job's)."""
+    screen.page.wait_for_function(
+        f"([prompt, count]) => ({BUFFER})(0).split(prompt).length - 1 > count",
+        arg=[PROMPT, prompts_before],
+    )
 
 
 def test_terminal_runs_commands_finds_and_follows_the_theme(
@@ -176,8 +197,16 @@ def test_window_resize_reaches_the_shell(screen: Screen, gate: Gate, ssh_target:
         " return [t.rows, t.cols]; })()"
     )
     page.wait_for_function(f"() => {size}[1] < 120")
-    page.wait_for_timeout(300)  # the resize message is debounced
-    rows, cols = page.evaluate(size)
+
+    def applied() -> tuple[int, int] | None:
+        # The resize message is debounced: wait until the gate has resized the shell's pty
+        # to what xterm shows (the session list reports the size it applied).
+        rows, cols = page.evaluate(size)
+        sessions = gate.admin("GET", "api/terminal/sessions")["sessions"]
+        applied = [(session["rows"], session["cols"]) for session in sessions]
+        return (rows, cols) if applied == [(rows, cols)] else None
+
+    rows, cols = eventually(applied, "the gate applies the new window size to the shell")
     output = run(screen, "stty size | sed 's/^/size=/'", f"size={rows} {cols}")
     assert f"size={rows} {cols}" in output
 
@@ -248,10 +277,10 @@ def test_network_loss_shows_a_banner_and_recovers(
     # Closing the tab while its socket is down still ends the shell (over REST).
     page.evaluate("document.querySelector('.term').__sshgateView.connection.abandon()")
     page.get_by_role("button", name="Close SSH: shell").click()
-    for _ in range(50):
-        if not gate.admin("GET", "api/terminal/sessions")["sessions"]:
-            break
-        page.wait_for_timeout(100)
+    eventually(
+        lambda: not gate.admin("GET", "api/terminal/sessions")["sessions"],
+        "closing the tab ends its shell",
+    )
     assert gate.admin("GET", "api/terminal/sessions")["sessions"] == []
 
 
@@ -434,13 +463,19 @@ def test_phone_key_bar_and_full_screen(screen: Screen, gate: Gate, ssh_target: A
     page.keyboard.type("tab-$((7*6))")
     page.keyboard.press("Enter")
     wait_for(screen, "tab-42")
+    shell_pid = the_pid(screen)
     page.keyboard.type("sleep 30")
     page.keyboard.press("Enter")
+    # ^C before sleep runs would reach bash, or flush the unread line: the test would wait
+    # 30 s for a prompt, or find no sleep in the history.
+    eventually(lambda: foreground(shell_pid) == "sleep", "sleep runs in the foreground")
+    prompts = text(screen).count(PROMPT)
     keys.get_by_role("button", name="Control (sticky)").click()
     expect(keys.get_by_role("button", name="Control (sticky)")).to_have_attribute(
         "aria-pressed", "true"
     )
     page.keyboard.type("c")  # sticky Ctrl + c = ^C
+    wait_for_new_prompt(screen, prompts)  # the sleep was interrupted, long before its 30 s
     keys.get_by_role("button", name="Up").click()  # history: the sleep again
     page.wait_for_function(f"() => ({BUFFER})(0).trimEnd().endsWith('{PROMPT} sleep 30')")
     screen.shots("terminal-phone", widths=("phone",))

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -23,6 +24,11 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.
         env={"PATH": "/usr/bin:/bin", **env},
         timeout=timeout,
     )
+
+
+def get(url: str, **options: Any) -> httpx.Response:
+    """GET with a generous bound: a loaded CI machine can stall a worker for seconds."""
+    return httpx.get(url, timeout=30, **options)
 
 
 def free_port() -> int:
@@ -50,7 +56,7 @@ def serving(
             if proc.poll() is not None:
                 pytest.fail(f"sshgate serve exited {proc.returncode}: {proc.stdout.read()}")
             try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/api/health", timeout=10).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -119,11 +125,11 @@ def test_serve_refuses_a_weak_secret_key_off_loopback(key):
 def test_serve_on_loopback_warns_about_a_missing_key_and_answers(tmp_path):
     env = {"SSHGATE_HOST": "127.0.0.1", "SSHGATE_DB_URL": f"sqlite+aiosqlite:///{tmp_path}/s.db"}
     with serving(env) as (base, proc):
-        health = httpx.get(f"{base}/api/health").json()
+        health = get(f"{base}/api/health").json()
         assert health["status"] == "ok"
-        docs = httpx.get(f"{base}/docs")
+        docs = get(f"{base}/docs")
         assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
-        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == "sshgate"
+        assert get(f"{base}/openapi.json").json()["info"]["title"] == "sshgate"
     output = proc.stdout.read()
     assert "SSHGATE_SECRET_KEY is not set" in output
 
@@ -137,12 +143,12 @@ def test_serve_under_a_sub_path(tmp_path):
     }
     with serving(env, prefix="/gate") as (base, _):
         root = base.removesuffix("/gate")
-        assert httpx.get(f"{base}/").status_code == 200
-        assert httpx.get(f"{base}/docs").status_code == 200
-        assert httpx.get(f"{base}/static/app/main.js").status_code == 200
-        bare = httpx.get(base, follow_redirects=False)
+        assert get(f"{base}/").status_code == 200
+        assert get(f"{base}/docs").status_code == 200
+        assert get(f"{base}/static/app/main.js").status_code == 200
+        bare = get(base, follow_redirects=False)
         assert bare.status_code == 308 and bare.headers["location"] == "/gate/"
-        outside = httpx.get(f"{root}/api/health")
+        outside = get(f"{root}/api/health")
         assert outside.status_code == 404
         assert outside.json()["error"]["code"] == "not_found"
 
@@ -150,7 +156,7 @@ def test_serve_under_a_sub_path(tmp_path):
 def test_serve_with_several_workers_on_one_database(db_url):
     env = {"SSHGATE_HOST": "127.0.0.1", "SSHGATE_SECRET_KEY": STRONG_KEY, "SSHGATE_DB_URL": db_url}
     with serving(env, "--workers", "2") as (base, _):
-        answers = [httpx.get(f"{base}/api/health") for _ in range(20)]
+        answers = [get(f"{base}/api/health") for _ in range(20)]
         assert {a.json()["status"] for a in answers} == {"ok"}
         status = run_cli("db-status", "--check", env={"SSHGATE_DB_URL": db_url})
         assert status.returncode == 0, status.stdout + status.stderr

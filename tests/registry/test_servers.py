@@ -208,3 +208,24 @@ async def test_a_user_without_groups_sees_no_servers(make_client, create_server)
     assert listed.status_code == 200
     assert (await listed.get_json())["servers"] == []
     assert (await (await nobody.get("/api/servers/groups")).get_json())["groups"] == []
+
+
+async def test_jump_via_beyond_any_server_id_is_a_validation_error(admin_client, create_server):
+    server = await create_server()
+    for response in (
+        await admin_client.post("/api/servers", json=server_body("web-2", jump_via=2**31)),
+        await admin_client.patch(f"/api/servers/{server['id']}", json={"jump_via": 10**30}),
+    ):
+        assert response.status_code == 400
+        error = (await response.get_json())["error"]
+        assert error["code"] == "validation_error"
+        assert [e["field"] for e in error["details"]["errors"]] == ["jump_via"]
+
+
+@pytest.mark.parametrize("field", ["q", "group", "tag"])
+async def test_search_with_a_nul_character_is_a_validation_error(admin_client, field):
+    response = await admin_client.get("/api/servers", query_string={field: "we\x00b"})
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["details"]["errors"][0]["field"] == field
+    assert "NUL" in error["message"]

@@ -67,6 +67,13 @@ async def test_import_a_webgate_export_resolving_jump_hosts_by_name(admin_client
     assert sorted(again["skipped"]) == ["app-1", "bastion"]
 
 
+async def test_an_import_is_audited_with_its_counts(admin_client):
+    await admin_client.post("/api/servers/import", json=WEBGATE_EXPORT)
+    body = await (await admin_client.get("/api/audit?action=registry.servers_imported")).get_json()
+    [entry] = body["entries"]
+    assert entry["details"] == {"created_count": 2, "updated": 0, "skipped": 0}
+
+
 async def test_import_with_a_bad_row_applies_nothing(admin_client):
     rows = [
         {"name": "good", "host": "10.0.0.1", "username": "u"},

@@ -348,3 +348,20 @@ async def test_deleting_a_user_deletes_their_snippets(app, admin_client, make_cl
     async with app.extensions["sshgate"].db.session() as session:
         left = (await session.scalars(select(Snippet.name))).all()
     assert left == ["ours"]
+
+
+async def test_run_on_a_server_id_beyond_any_server_is_a_validation_error(admin_client):
+    snippet = await create(admin_client, "uptime", "uptime")
+    response = await admin_client.post(
+        f"/api/snippets/{snippet['id']}/run", json={"server_id": 2**31, "params": {}}
+    )
+    assert response.status_code == 400
+    error = (await response.get_json())["error"]
+    assert error["code"] == "validation_error"
+    assert [e["field"] for e in error["details"]["errors"]] == ["server_id"]
+
+
+async def test_search_with_a_nul_character_is_a_validation_error(user_client):
+    response = await user_client.get("/api/snippets", query_string={"q": "re\x00start"})
+    assert response.status_code == 400
+    assert "NUL" in error_of(await response.get_json())

@@ -71,7 +71,7 @@ def hostile_agent(
         yield str(sock)
     finally:
         agent.terminate()
-        agent.wait(5)
+        agent.wait(30)
         if agent.stdout is not None:
             agent.stdout.close()
 

@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+from collections.abc import Callable
 from typing import Any
 
 import websockets
 
 from sshgate.registry.credentials import credentials_box
 from sshgate.registry.models import Server
+
+# The bound of every wait for the gateway or the shell: generous, because a loaded CI machine
+# can stall either for seconds (each wait returns as soon as its condition holds).
+WITHIN = 30
+
+
+async def eventually(check: Callable[[], Any], what: str, within: float = WITHIN) -> Any:
+    """Poll ``check`` (a function or a coroutine function) until it returns something
+    true, and return that; fail after ``within`` seconds, saying ``what`` never came true."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = check()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not so after {within:g} s: {what}")
+        await asyncio.sleep(0.05)
 
 
 async def register(app, target, *, name: str = "target", group: str = "dev", **fields) -> int:
@@ -42,23 +63,24 @@ class Term:
 
     @classmethod
     async def open(cls, url: str, token: str, *, hello: bool = True, **kwargs: Any) -> Term:
+        kwargs.setdefault("open_timeout", WITHIN)
         ws = await websockets.connect(
             url,
             additional_headers={"Authorization": f"Bearer {token}"},
             max_size=None,
-            close_timeout=2,
+            close_timeout=10,
             **kwargs,
         )
         term = cls(ws)
         if not hello:  # quick connect speaks first from the client side
             return term
-        first = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        first = json.loads(await asyncio.wait_for(ws.recv(), WITHIN))
         term.controls.append(first)
         if first.get("type") == "session":
             term.hello = first
         return term
 
-    async def read_until(self, marker: bytes, within: float = 30) -> bytes:
+    async def read_until(self, marker: bytes, within: float = WITHIN) -> bytes:
         """Read frames until ``marker`` shows up in the output; return the output so far."""
 
         async def pump() -> None:
@@ -75,7 +97,7 @@ class Term:
         await asyncio.wait_for(pump(), within)
         return bytes(self.output)
 
-    async def next_control(self, kind: str | None = None, within: float = 10) -> dict:
+    async def next_control(self, kind: str | None = None, within: float = WITHIN) -> dict:
         """The next JSON message (of type ``kind`` if given); output and skipped messages
         are kept in ``output`` and ``controls``."""
 
@@ -98,12 +120,12 @@ class Term:
     async def control(self, **message: Any) -> None:
         await self.ws.send(json.dumps(message))
 
-    async def run(self, command: str, marker: str, within: float = 30) -> bytes:
+    async def run(self, command: str, marker: str, within: float = WITHIN) -> bytes:
         """Type ``command`` and wait for ``marker`` (make it differ from the typed text)."""
         await self.send(command + "\n")
         return await self.read_until(marker.encode(), within)
 
-    async def closed(self, within: float = 30) -> tuple[int | None, str]:
+    async def closed(self, within: float = WITHIN) -> tuple[int | None, str]:
         """Drain until the server closes; returns (close code, reason)."""
 
         async def drain() -> None:
@@ -135,7 +157,7 @@ async def join(live_server: Any, client: Any, token: str) -> Term:
     """Join a shared session: the token goes in the first message, never in the URL."""
     term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/join", client.token, hello=False)
     await term.control(type="join", token=token)
-    first = json.loads(await asyncio.wait_for(term.ws.recv(), 10))
+    first = json.loads(await asyncio.wait_for(term.ws.recv(), WITHIN))
     term.controls.append(first)
     if first.get("type") == "session":
         term.hello = first

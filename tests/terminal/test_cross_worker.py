@@ -13,7 +13,7 @@ import sys
 
 import httpx
 import pytest
-from term_helpers import Term
+from term_helpers import WITHIN, Term, eventually
 
 from sshgate.testing.live import free_port
 from sshgate.testing.services import redis_url, unavailable
@@ -57,8 +57,9 @@ async def _start(db_url: str, extra: dict[str, str]) -> tuple[str, subprocess.Po
         stderr=None if os.environ.get("SSHGATE_TEST_WORKER_LOGS") else subprocess.DEVNULL,
     )
     base = f"127.0.0.1:{port}"
-    async with httpx.AsyncClient() as client:
-        for _ in range(300):
+    deadline = asyncio.get_running_loop().time() + 90  # migrations under load take a while
+    async with httpx.AsyncClient(timeout=WITHIN) as client:
+        while asyncio.get_running_loop().time() < deadline and proc.poll() is None:
             try:
                 if (await client.get(f"http://{base}/api/health")).status_code == 200:
                     return base, proc
@@ -66,7 +67,7 @@ async def _start(db_url: str, extra: dict[str, str]) -> tuple[str, subprocess.Po
                 pass
             await asyncio.sleep(0.1)
     proc.kill()
-    pytest.fail("a worker did not start")
+    pytest.fail(f"a worker did not start (exit status {proc.poll()})")
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ async def workers(db_url, ssh_server, request):
     a, proc_a = await _start(db_url, extra)
     b, proc_b = await _start(db_url, extra)
     try:
-        async with httpx.AsyncClient(base_url=f"http://{a}") as http:
+        async with httpx.AsyncClient(base_url=f"http://{a}", timeout=WITHIN) as http:
             login = await http.post(
                 "/api/auth/login",
                 json={"username": "admin", "password": ADMIN_PASSWORD, "client": "api"},
@@ -139,7 +140,7 @@ async def workers(db_url, ssh_server, request):
 
 
 async def _share(worker: str, token: str, session_id: str, mode: str) -> dict:
-    async with httpx.AsyncClient(base_url=f"http://{worker}") as http:
+    async with httpx.AsyncClient(base_url=f"http://{worker}", timeout=WITHIN) as http:
         response = await http.post(
             f"/api/terminal/sessions/{session_id}/shares",
             json={"mode": mode},
@@ -152,7 +153,7 @@ async def _share(worker: str, token: str, session_id: str, mode: str) -> dict:
 async def _join(worker: str, token: str, share_token: str) -> Term:
     term = await Term.open(f"ws://{worker}/api/ws/terminal/join", token, hello=False)
     await term.control(type="join", token=share_token)
-    term.hello = json.loads(await asyncio.wait_for(term.ws.recv(), 10))
+    term.hello = json.loads(await asyncio.wait_for(term.ws.recv(), WITHIN))
     assert term.hello["type"] == "session", term.hello
     return term
 
@@ -191,13 +192,13 @@ async def test_read_only_joiner_cannot_type_and_revocation_closes_it(workers):
     await owner.run("echo still-mine-$((3*3))", "still-mine-9")
     await viewer.read_until(b"still-mine-9")
     assert b"sneaky-49" not in owner.output
-    async with httpx.AsyncClient(base_url=f"http://{workers['a']}") as http:
+    async with httpx.AsyncClient(base_url=f"http://{workers['a']}", timeout=WITHIN) as http:
         revoked = await http.delete(
             f"/api/terminal/sessions/{owner.hello['id']}/shares/{link['id']}",
             headers={"Authorization": f"Bearer {workers['admin']}"},
         )
         assert revoked.status_code == 200
-    assert (await viewer.closed(within=15))[0] == 4403
+    assert (await viewer.closed())[0] == 4403
     await owner.close()
 
 
@@ -230,28 +231,29 @@ async def test_owner_sees_and_kicks_a_joiner_attached_to_the_other_worker(worker
     viewer = await _join(workers["b"], workers["bob"], link["token"])
 
     # The owner's view hears of the joiner on the other worker.
-    assert await owner.next_control("clients", within=15) == {"type": "clients"}
+    assert await owner.next_control("clients") == {"type": "clients"}
     path = f"/api/terminal/sessions/{owner.hello['id']}"
     headers = {"Authorization": f"Bearer {workers['admin']}"}
     # The list is the same whichever worker answers it.
     for worker in ("a", "b"):
-        async with httpx.AsyncClient(base_url=f"http://{workers[worker]}") as http:
+        async with httpx.AsyncClient(base_url=f"http://{workers[worker]}", timeout=WITHIN) as http:
             listed = (await http.get(f"{path}/shares", headers=headers)).json()["clients"]
         assert [(c["username"], c["mode"]) for c in listed] == [("admin", "owner"), ("bob", "ro")]
     bob = listed[1]
-    async with httpx.AsyncClient(base_url=f"http://{workers['a']}") as http:
+    async with httpx.AsyncClient(base_url=f"http://{workers['a']}", timeout=WITHIN) as http:
         kicked = await http.delete(f"{path}/clients/{bob['id']}", headers=headers)
         assert kicked.status_code == 200, kicked.text
         owner_entry = listed[0]["id"]
         refused = await http.delete(f"{path}/clients/{owner_entry}", headers=headers)
         assert refused.status_code == 404
-    assert (await viewer.closed(within=15))[0] == 4403
-    async with httpx.AsyncClient(base_url=f"http://{workers['a']}") as http:
-        for _ in range(50):
+    assert (await viewer.closed())[0] == 4403
+    async with httpx.AsyncClient(base_url=f"http://{workers['a']}", timeout=WITHIN) as http:
+
+        async def one_left() -> list[dict]:
             listed = (await http.get(f"{path}/shares", headers=headers)).json()["clients"]
-            if len(listed) == 1:
-                break
-            await asyncio.sleep(0.1)
+            return listed if len(listed) == 1 else []
+
+        listed = await eventually(one_left, "the kicked joiner leaves the list")
     assert [c["username"] for c in listed] == ["admin"]
     await owner.close()
 
@@ -265,9 +267,9 @@ async def test_a_joiner_on_the_other_worker_follows_the_owners_size(workers):
     viewer = await _join(workers["b"], workers["bob"], link["token"])
     await owner.control(type="resize", cols=120, rows=40)
 
-    size = await viewer.next_control("size", within=15)
+    size = await viewer.next_control("size")
     if size["cols"] != 120:  # the bridge may first pass on the size it found when attaching
-        size = await viewer.next_control("size", within=15)
+        size = await viewer.next_control("size")
     assert size == {"type": "size", "cols": 120, "rows": 40}
     await viewer.close()
     await owner.close()

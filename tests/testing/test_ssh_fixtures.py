@@ -28,7 +28,9 @@ from sshgate.testing.sshd import OpenSSHServer, sshd, sshd_password
 
 __all__ = ["ssh_server", "ssh_server_factory", "sshd", "sshd_password"]  # fixtures, by import
 
-TIMEOUT = 15
+# The bound of every wait for the shell: generous, because a loaded CI machine can stall a
+# shell for seconds (each wait returns as soon as its output arrives).
+TIMEOUT = 60
 ServerFactory = Callable[..., Awaitable[SSHTestServer]]
 # bcrypt warns about OpenSSH's own default of 16 KDF rounds (ssh-keygen -a), and about ours.
 few_kdf_rounds = pytest.mark.filterwarnings("ignore:Warning. bcrypt.kdf.. called with only")
@@ -48,8 +50,13 @@ async def ask(proc: asyncssh.SSHClientProcess[bytes], command: str, pattern: str
     proc.stdin.write(command.encode() + b"\n")
     output = b""
     # Prompts can come early too: readline redraws its prompt on SIGWINCH after a resize.
-    while not (found := re.search(pattern.encode(), output)):
-        output += await asyncio.wait_for(proc.stdout.readuntil(PROMPT.encode()), TIMEOUT)
+    try:
+        async with asyncio.timeout(TIMEOUT):  # one deadline for the answer, however it comes
+            while not (found := re.search(pattern.encode(), output)):
+                output += await proc.stdout.readuntil(PROMPT.encode())
+    except TimeoutError:
+        said = output.decode(errors="replace")
+        raise AssertionError(f"no {pattern!r} after {command!r}; the shell said {said!r}") from None
     return found.group(1).decode()
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import types
 
 import pytest
 from pydantic import BaseModel, Field
-from quart import Blueprint
+from quart import Blueprint, websocket
+from quart.testing import WebsocketResponseError
+from quart.testing.connections import WebsocketDisconnectError
 from quart_schema import validate_request
 
 from sshgate.api import ApiError, hookimpl, public
@@ -30,6 +33,14 @@ async def create_thing(data: Thing) -> dict[str, object]:
 @bp.get("/boom")
 @public
 async def boom() -> dict[str, object]:
+    raise RuntimeError("secret internal detail")
+
+
+@bp.websocket("/ws-boom")
+@public
+async def ws_boom() -> None:
+    await websocket.accept()
+    await websocket.send(json.dumps({"type": "hello"}))
     raise RuntimeError("secret internal detail")
 
 
@@ -131,3 +142,56 @@ async def test_security_headers_on_every_response(client):
         assert "unsafe-eval" not in csp and "http" not in csp
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+async def test_body_that_is_not_utf8_is_a_clear_400(client):
+    response = await client.post(
+        "/api/errors-test/things",
+        data=b'{"name": "\xba\xff", "size": 1}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    error = assert_error_shape(await response.get_json(), "invalid_json")
+    assert "UTF-8" in error["message"]
+
+
+async def test_json_nested_too_deeply_is_a_clear_400(client):
+    response = await client.post(
+        "/api/errors-test/things",
+        data=b'{"a":' * 100_000,
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    error = assert_error_shape(await response.get_json(), "invalid_json")
+    assert "nested too deeply" in error["message"]
+
+
+async def test_id_larger_than_any_database_id_is_not_found(admin_client):
+    for server_id in (2**31, 2**63, 10**30, "9" * 5000):
+        for method in ("get", "patch", "delete"):
+            response = await admin_client.request(method, f"/api/servers/{server_id}", json={})
+            assert response.status_code == 404, (method, server_id)
+            assert_error_shape(await response.get_json(), "not_found")
+    largest = await admin_client.get(f"/api/servers/{2**31 - 1}")  # a valid id, just unused
+    assert largest.status_code == 404
+    assert_error_shape(await largest.get_json(), "not_found")
+
+
+async def test_websocket_to_an_unknown_path_is_refused_with_404(client):
+    with pytest.raises(WebsocketResponseError) as refused:
+        async with client.websocket("/api/ws/no-such-socket") as ws:
+            await ws.receive()
+    assert refused.value.response.status_code == 404
+    error = assert_error_shape(await refused.value.response.get_json(), "not_found")
+    assert "/api/ws/no-such-socket" in error["message"]
+
+
+async def test_unexpected_error_on_an_open_websocket_closes_it_with_1011(client):
+    async with client.websocket("/api/errors-test/ws-boom") as ws:
+        assert json.loads(await ws.receive()) == {"type": "hello"}
+        message = json.loads(await ws.receive())
+        assert message["type"] == "error" and message["code"] == "internal_error"
+        assert "secret internal detail" not in message["message"]
+        with pytest.raises(WebsocketDisconnectError) as closed:
+            await ws.receive()
+    assert closed.value.args[0] == 1011

@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import json
 import math
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC
@@ -139,7 +139,7 @@ async def append(app: Quart, event: Event) -> AuditEntry:
 
 async def batches(
     db: Database, conditions: Sequence[ColumnElement[bool]] = (), batch: int = BATCH
-) -> AsyncIterator[list[AuditEntry]]:
+) -> AsyncGenerator[list[AuditEntry], None]:
     """Matching entries by ascending id, one batch per short transaction (keyset paging), so
     neither memory nor an open transaction grows with the size of the log."""
     last_id = 0

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, String, cast, or_, select
 
 from ..auth.permissions import requires
 from ..errors import ApiError
+from ..web.schemas import DB_ID_MAX, Text
 from . import export
 from .models import AuditEntry
 
@@ -24,15 +25,15 @@ class AuditFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    actor: str | None = Field(None, max_length=255, description="exact username")
-    action: str | None = Field(
+    actor: Text | None = Field(None, max_length=255, description="exact username")
+    action: Text | None = Field(
         None, max_length=100, description="exact event name, or a prefix ending in * (auth.*)"
     )
-    target: str | None = Field(None, max_length=255, description="exact target")
+    target: Text | None = Field(None, max_length=255, description="exact target")
     outcome: Literal["success", "failure", "denied"] | None = None
     since: datetime | None = Field(None, description="ISO 8601; entries at or after it")
     until: datetime | None = Field(None, description="ISO 8601; entries before it")
-    q: str | None = Field(
+    q: Text | None = Field(
         None, max_length=200, description="case-insensitive text in actor/action/target/details"
     )
 
@@ -54,7 +55,9 @@ class AuditFilters(BaseModel):
 
 class AuditQuery(AuditFilters):
     limit: int = Field(100, ge=1, le=500)
-    before_id: int | None = Field(None, ge=1, description="cursor: next_before_id of a page")
+    before_id: int | None = Field(
+        None, ge=1, le=DB_ID_MAX, description="cursor: next_before_id of a page"
+    )
 
 
 class ExportQuery(AuditFilters):

@@ -14,7 +14,7 @@ from ..crypto import SecretBox
 from ..db.types import utcnow
 from ..errors import ApiError
 from ..track import emit
-from ..web.schemas import Input
+from ..web.schemas import Input, Text
 from . import throttle, totp
 from .events import ApiKeyChanged, TwoFactorChanged
 from .guard import current_actor
@@ -31,7 +31,7 @@ class CodeIn(Input):
 
 
 class ApiKeyIn(Input):
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     read_only: bool = False
     expires_in_days: int | None = Field(None, ge=1, le=MAX_KEY_DAYS)
 

@@ -9,9 +9,9 @@ from quart import Blueprint
 from quart_schema import tag, validate_request
 from sqlalchemy import delete, func, select
 
-from ..app import current_gate
 from ..db.types import utcnow
 from ..errors import ApiError
+from ..gate import current_gate
 from ..track import emit
 from ..web.schemas import Input
 from . import throttle
@@ -63,6 +63,8 @@ def _clean_groups(groups: list[str]) -> list[str]:
         group = group.strip()
         if not group or len(group) > 64:
             raise ValueError("each group must have 1 to 64 characters")
+        if any(char < " " or char == "\x7f" for char in group):  # as server groups
+            raise ValueError("groups must not contain control characters")
         if group not in cleaned:
             cleaned.append(group)
     return cleaned

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from quart import Quart, Websocket, current_app, g, request, websocket
 
+from ..db.engine import unavailable_reason
 from ..errors import ApiError
 from .actor import CSRF_HEADER, Actor, presented_credentials, resolve_actor, unauthorized
 from .live import LiveConnections
@@ -60,6 +61,12 @@ async def _authenticate(req: object, permission: str) -> Actor | None:
     except ApiError:
         if permission == PUBLIC:
             return None  # a stale cookie must not break the login page
+        raise
+    except Exception as exc:
+        # With the database down a public route (health, config, the page) still answers,
+        # as for anyone not signed in; every other route answers 503 (web/errors.py).
+        if permission == PUBLIC and unavailable_reason(exc) is not None:
+            return None
         raise
 
 

@@ -111,4 +111,4 @@ async def sign_in(
     target: Any = redirect(redirect_to, 303)
     for cookie in response.headers.getlist("Set-Cookie"):
         target.headers.add("Set-Cookie", cookie)
-    return target  # type: ignore[no-any-return]
+    return target

@@ -16,7 +16,7 @@ from ..errors import ApiError
 from ..gate import current_gate
 from ..track import emit
 from ..web.clientip import client_ip
-from ..web.schemas import Input
+from ..web.schemas import Input, Text
 from . import throttle, totp
 from .account import decrypt_totp_secret
 from .events import LoggedOut, LoginFailed, LoginSucceeded, PasswordChanged, SessionRevoked
@@ -42,7 +42,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LoginIn(Input):
-    username: str = Field(min_length=1, max_length=200)
+    username: Text = Field(min_length=1, max_length=200)
     password: str = Field(min_length=1, max_length=1024)
     client: Literal["browser", "api"] = "browser"
 

@@ -47,7 +47,9 @@ class TokenKeys:
         return hmac.new(self.csrf, session_id.encode(), hashlib.sha256).hexdigest()
 
     def csrf_ok(self, session_id: str, presented: str | None) -> bool:
-        return bool(presented) and hmac.compare_digest(self.csrf_token(session_id), presented)
+        if not presented:
+            return False
+        return hmac.compare_digest(self.csrf_token(session_id), presented)
 
 
 def new_session_id() -> str:

@@ -13,8 +13,9 @@ skew. A holder that stops renewing loses the lease ``ttl`` seconds after its las
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Integer, String, insert, select, update
+from sqlalchemy import CursorResult, Integer, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +31,12 @@ class LeaseRow(Model):
     holder: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     generation: Mapped[int] = mapped_column(Integer, default=1)
+
+
+def _table() -> Table:
+    # Core statements on the table (no ORM session synchronisation). Declarative types
+    # __table__ as a FromClause; for a class with __tablename__ it is always the Table.
+    return cast(Table, LeaseRow.__table__)
 
 
 class Lease:
@@ -52,7 +59,7 @@ class Lease:
         """Take the lease or renew it; False when another live holder has it."""
         now = utcnow()
         expires = now + timedelta(seconds=self.ttl)
-        table = LeaseRow.__table__
+        table = _table()
         async with self.db.session() as session:
             current = (
                 await session.execute(
@@ -75,14 +82,18 @@ class Lease:
             generation = (
                 current.generation if current.holder == self.holder else (current.generation + 1)
             )
-            result = await session.execute(
-                update(table)
-                .where(
-                    table.c.name == self.name,
-                    (table.c.holder == self.holder) | (table.c.expires_at < now),
-                    table.c.generation == current.generation,
-                )
-                .values(holder=self.holder, expires_at=expires, generation=generation)
+            # DML executes to a CursorResult (rowcount); Session.execute is typed as Result.
+            result = cast(
+                CursorResult[Any],
+                await session.execute(
+                    update(table)
+                    .where(
+                        table.c.name == self.name,
+                        (table.c.holder == self.holder) | (table.c.expires_at < now),
+                        table.c.generation == current.generation,
+                    )
+                    .values(holder=self.holder, expires_at=expires, generation=generation)
+                ),
             )
         self.generation = generation if result.rowcount == 1 else None
         return self.held
@@ -91,7 +102,7 @@ class Lease:
         """Give the lease up at once (on shutdown), so a successor need not wait for expiry."""
         if not self.held:
             return
-        table = LeaseRow.__table__
+        table = _table()
         async with self.db.session() as session:
             await session.execute(
                 update(table)

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ..errors import StartupError
-from .engine import display_url
+from .engine import create_engine, display_url
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ async def upgrade(
     url = engine.url.render_as_string(hide_password=False)
     try:
         lock = _sqlite_file_lock(url) if engine.dialect.name == "sqlite" else _no_lock()
-        async with lock, engine.begin() as conn:
+        async with lock, _migration_engine(engine) as migrating, migrating.begin() as conn:
             if engine.dialect.name == "postgresql":
                 await conn.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
@@ -110,6 +110,20 @@ async def upgrade(
 
 
 @asynccontextmanager
+async def _migration_engine(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """On PostgreSQL an engine of its own without the statement timeouts of requests: a
+    migration, or waiting for another worker's under the lock, may take longer."""
+    if engine.dialect.name != "postgresql":
+        yield engine
+        return
+    own = create_engine(engine.url.render_as_string(hide_password=False), statement_timeouts=False)
+    try:
+        yield own
+    finally:
+        await own.dispose()
+
+
+@asynccontextmanager
 async def _no_lock() -> AsyncIterator[None]:
     yield
 
@@ -119,7 +133,9 @@ def _status(connection: Connection, cfg: Config) -> MigrationStatus:
     current = list(MigrationContext.configure(connection).get_current_heads())
     heads = list(script.get_heads())
     applied = (
-        {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+        {rev.revision for rev in script.iterate_revisions(tuple(current), "base")}
+        if current
+        else set()
     )
     pending = [rev.revision for rev in script.walk_revisions() if rev.revision not in applied]
     return MigrationStatus(current=sorted(current), heads=sorted(heads), pending=sorted(pending))

@@ -18,7 +18,8 @@ class ServerChanged(Event):
 @dataclasses.dataclass(kw_only=True)
 class ServersImported(Event):
     name: ClassVar[str] = "registry.servers_imported"
-    created: int = 0
+    # Not ``created``: that is Event's timestamp, and an int there broke the audit entry.
+    created_count: int = 0
     updated: int = 0
     skipped: int = 0
 

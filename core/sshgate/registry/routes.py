@@ -10,12 +10,12 @@ from quart_schema import tag, validate_querystring, validate_request
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..app import current_gate
 from ..auth.guard import current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
+from ..gate import current_gate
 from ..track import emit
-from ..web.schemas import Input
+from ..web.schemas import Input, Text
 from .credentials import credentials_box
 from .events import ServerChanged
 from .models import HostKey, Server
@@ -28,9 +28,9 @@ bp = Blueprint("servers", __name__, url_prefix="/api/servers")
 class ServerQuery(Input):
     model_config = {"strict": False, "extra": "forbid"}
 
-    q: str | None = Field(None, max_length=200)
-    group: str | None = Field(None, max_length=64)
-    tag: str | None = Field(None, max_length=50)
+    q: Text | None = Field(None, max_length=200)
+    group: Text | None = Field(None, max_length=64)
+    tag: Text | None = Field(None, max_length=50)
 
 
 async def _host_keys(session: Any, ids: list[int]) -> dict[int, HostKey]:

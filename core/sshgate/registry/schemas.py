@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from ..web.schemas import Input
+from ..web.schemas import DbId, Input
 from .models import ENCODINGS
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -75,7 +75,7 @@ class ServerFields(Input):
     group: Group | None = None
     tags: list[Tag] | None = Field(None, max_length=50)
     description: str | None = Field(None, max_length=2000)
-    jump_via: int | None = None
+    jump_via: DbId | None = None
     ssh_enabled: bool | None = None
     sftp_enabled: bool | None = None
     sftp_read_only: bool | None = None

@@ -18,7 +18,7 @@ from .schemas import ServerFields
 SECRET_FIELDS = frozenset({"password", "private_key", "key_passphrase"})
 
 
-def visible_servers(actor: Any) -> Select[tuple[Server]]:
+def visible_servers(actor: Any) -> Select[Server]:
     """Servers the actor may see: all for admins, their groups for users (tags never count)."""
     query = select(Server)
     if not actor.is_admin:
@@ -27,9 +27,7 @@ def visible_servers(actor: Any) -> Select[tuple[Server]]:
     return query
 
 
-def search(
-    query: Select[tuple[Server]], text: str | None, group: str | None
-) -> Select[tuple[Server]]:
+def search(query: Select[Server], text: str | None, group: str | None) -> Select[Server]:
     """Filter by group and by text in name, host, description or tags."""
     if group is not None:
         query = query.where(Server.group == group)

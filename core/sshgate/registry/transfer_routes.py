@@ -96,7 +96,7 @@ async def import_servers(data: ImportIn) -> tuple[dict[str, Any], int]:
     await emit(
         ServersImported(
             target="servers",
-            created=len(report["created"]),
+            created_count=len(report["created"]),
             updated=len(report["updated"]),
             skipped=len(report["skipped"]),
         )

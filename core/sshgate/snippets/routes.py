@@ -16,13 +16,13 @@ from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..app import current_gate
 from ..auth.guard import current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
+from ..gate import current_gate
 from ..registry.public import server_for
 from ..track import emit
-from ..web.schemas import Input
+from ..web.schemas import Input, Text
 from .events import SnippetChanged, SnippetRun
 from .models import Snippet
 from .schemas import RenderIn, RunIn, SnippetCreate, SnippetUpdate, params_of, parse, render
@@ -35,15 +35,15 @@ AUDITED_COMMAND = 200
 class SnippetQuery(Input):
     model_config = {"strict": False, "extra": "forbid"}
 
-    q: str | None = Field(None, max_length=200)
+    q: Text | None = Field(None, max_length=200)
 
 
-def _visible(actor: Any) -> Select[tuple[Snippet]]:
+def _visible(actor: Any) -> Select[Snippet]:
     """The actor's own snippets and the shared ones."""
     return select(Snippet).where(or_(Snippet.owner_id == actor.user_id, Snippet.owner_id.is_(None)))
 
 
-def _search(query: Select[tuple[Snippet]], text: str | None) -> Select[tuple[Snippet]]:
+def _search(query: Select[Snippet], text: str | None) -> Select[Snippet]:
     if text:
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{escaped}%"
@@ -130,6 +130,7 @@ async def get_snippet(snippet_id: int) -> dict[str, Any]:
 async def create_snippet(data: SnippetCreate) -> tuple[dict[str, Any], int]:
     """A personal snippet; administrators publish a shared one with ``"shared": true``."""
     actor = current_actor()
+    assert actor is not None  # the guard signed the caller in (not a public route)
     if data.shared:
         await authorize(actor, "admin.snippets.create")
     owner_id = None if data.shared else actor.user_id
@@ -168,6 +169,7 @@ async def create_snippet(data: SnippetCreate) -> tuple[dict[str, Any], int]:
 @validate_request(SnippetUpdate)
 async def update_snippet(snippet_id: int, data: SnippetUpdate) -> dict[str, Any]:
     actor = current_actor()
+    assert actor is not None  # the guard signed the caller in (not a public route)
     changes = data.model_dump(exclude_unset=True)
     try:
         async with current_gate().db.session() as session:

@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from ..errors import ApiError
-from ..web.schemas import Input
+from ..web.schemas import DbId, Input
 
 MAX_COMMAND = 10_000
 MAX_PARAMS = 20
@@ -202,6 +202,6 @@ class RenderIn(Input):
 
 
 class RunIn(RenderIn):
-    server_id: int
+    server_id: DbId
     # The terminal session the browser will type into, for the audit trail.
     session_id: SessionId | None = None

@@ -134,9 +134,8 @@ async def connect_hop(
     limit = settings.ssh_connect_timeout
     task = asyncio.ensure_future(_handshake(hop, tunnel, check, settings))
     try:
-        done, _ = await asyncio.wait(
-            {task, check.key_seen}, timeout=limit, return_when=asyncio.FIRST_COMPLETED
-        )
+        waiting: set[asyncio.Future[Any]] = {task, check.key_seen}
+        done, _ = await asyncio.wait(waiting, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
     except asyncio.CancelledError:
         await _abandon(task)
         raise

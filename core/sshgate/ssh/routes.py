@@ -11,10 +11,10 @@ from pydantic import Field
 from quart import Blueprint, current_app
 from quart_schema import tag, validate_request
 
-from ..app import current_gate
 from ..auth.guard import current_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
+from ..gate import current_gate
 from ..registry.models import Server
 from ..track import emit
 from ..web.schemas import Input

@@ -50,6 +50,7 @@ async def _message() -> dict[str, Any]:
 @requires("terminal.quick_connect")
 async def quick_connect() -> None:
     actor = current_actor()
+    assert actor is not None  # the guard signed the caller in (not a public route)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     await websocket.accept()
     try:

@@ -11,11 +11,11 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
+from hypercorn.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 from quart import Quart
 
 
@@ -56,11 +56,18 @@ async def serving(app: Quart) -> AsyncIterator[LiveServer]:
     # The app's lifespan already ran in the fixture; Hypercorn must not run it twice.
     task = asyncio.create_task(serve(_NoLifespan(app), config, shutdown_trigger=stop.wait))
     try:
-        for _ in range(200):
+        # Generous: a loaded CI machine can take seconds to get Hypercorn listening.
+        deadline = asyncio.get_running_loop().time() + 60
+        while True:
+            if task.done():  # Hypercorn gave up (the port was taken meanwhile, say)
+                task.result()
+                raise RuntimeError("Hypercorn stopped before it listened")
             with contextlib.suppress(OSError):
                 _, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.close()
                 break
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"Hypercorn did not listen on port {port} within 60 s")
             await asyncio.sleep(0.02)
         yield LiveServer(app, "127.0.0.1", port)
     finally:
@@ -73,7 +80,9 @@ class _NoLifespan:
     def __init__(self, app: Quart) -> None:
         self.app = app
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()

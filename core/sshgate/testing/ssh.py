@@ -205,14 +205,15 @@ class SSHTestServer:
 
     async def _handle(self, process: asyncssh.SSHServerProcess) -> None:
         task = asyncio.current_task()
-        self._handlers.add(task)  # type: ignore[arg-type]
+        assert task is not None  # asyncssh runs each process handler in a task of its own
+        self._handlers.add(task)
         try:
             await (
                 self._process_factory
                 or functools.partial(_shell_session, home=cast(Path, self.home))
             )(process)
         finally:
-            self._handlers.discard(task)  # type: ignore[arg-type]
+            self._handlers.discard(task)
 
 
 async def _shell_session(process: asyncssh.SSHServerProcess, home: Path) -> None:

@@ -31,7 +31,7 @@ from sshgate.testing.services import unavailable
 SSHD = "/usr/sbin/sshd"  # sshd refuses to run (re-exec) unless started by its absolute path
 PASSWORD_USER = "sshgate-test"
 CLIENT_KEY_PASSPHRASE = "sshgate-key-passphrase"
-_START_TIMEOUT = 15.0
+_START_TIMEOUT = 60.0  # generous: sshd starts slowly on a loaded CI machine
 _STOP_TIMEOUT = 5.0
 
 

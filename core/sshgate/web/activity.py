@@ -65,7 +65,8 @@ async def events() -> None:
         while not ended.done():
             getter = asyncio.ensure_future(subscriber.queue.get())
             # An ended login resolves `ended` (the worker's sweep calls end()).
-            done, _ = await asyncio.wait({getter, ended}, return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {getter, ended}
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if getter in done:
                 await websocket.send(json.dumps({"type": "event", "event": getter.result()}))
                 continue

@@ -11,8 +11,8 @@ from quart_schema import tag, validate_response
 from sqlalchemy import text
 
 from .. import __version__
-from ..app import current_gate
 from ..auth.permissions import public, requires
+from ..gate import current_gate
 from ..hookspecs import HOOKSPEC_VERSION, hookimpl
 
 bp = Blueprint("meta", __name__, url_prefix="/api")
@@ -90,7 +90,12 @@ async def config() -> PublicConfig:
     manifest = gate.plugins.ui_manifest()
     extra: dict[str, Any] = {}
     for result in await gate.plugins.call("extra_config", app=current_app):
-        extra.update(result or {})
+        for key, value in (result or {}).items():
+            # One level deep: two plugins adding to "auth" (say) both keep their keys.
+            if isinstance(value, dict) and isinstance(extra.get(key), dict):
+                extra[key] = {**extra[key], **value}
+            else:
+                extra[key] = value
     return PublicConfig(
         version=__version__,
         root_path=gate.settings.root_path,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-Scope = dict[str, Any]
+if TYPE_CHECKING:
+    from .asgi import ASGIApp, Receive, Scope, Send
 
 
 class RootPathMiddleware:
@@ -14,11 +15,11 @@ class RootPathMiddleware:
     the prefix with a slash so that the page's relative URLs resolve.
     """
 
-    def __init__(self, app: Any, prefix: str) -> None:
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
         self.app = app
         self.prefix = prefix
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
             if scope["type"] == "http" and scope["path"] == self.prefix:
                 await _redirect(send, self.prefix + "/")
@@ -27,7 +28,7 @@ class RootPathMiddleware:
         await self.app(scope, receive, send)
 
 
-async def _redirect(send: Any, location: str) -> None:
+async def _redirect(send: Send, location: str) -> None:
     await send(
         {
             "type": "http.response.start",

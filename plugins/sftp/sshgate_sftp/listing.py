@@ -38,7 +38,7 @@ def kind(attrs: asyncssh.SFTPAttrs) -> str:
     return "other"
 
 
-def _owner_group(attrs: asyncssh.SFTPAttrs, longname: str | None) -> tuple[str | None, ...]:
+def _owner_group(attrs: asyncssh.SFTPAttrs, longname: str | bytes | None) -> tuple[str | None, ...]:
     # SFTP v3 carries only numeric ids; the names are in the "ls -l" style longname.
     if longname:
         parts = str(longname).split(None, 4)
@@ -50,7 +50,7 @@ def _owner_group(attrs: asyncssh.SFTPAttrs, longname: str | None) -> tuple[str |
 
 
 def entry_json(
-    name: str, path: str, attrs: asyncssh.SFTPAttrs, longname: str | None = None
+    name: str, path: str, attrs: asyncssh.SFTPAttrs, longname: str | bytes | None = None
 ) -> dict[str, Any]:
     mode = attrs.permissions
     owner, group = _owner_group(attrs, longname)
@@ -165,11 +165,11 @@ async def delete_tree(sftp: asyncssh.SFTPClient, top: str, *, recursive: bool) -
         return 1
     directories: list[str] = []
     count = 0
-    async for path, attrs, error in walk(sftp, top):
+    async for path, found, error in walk(sftp, top):
         if error is not None:
             raise error
-        assert attrs is not None
-        if kind(attrs) == "dir":
+        assert found is not None
+        if kind(found) == "dir":
             directories.append(path)
         else:
             await sftp.remove(path)

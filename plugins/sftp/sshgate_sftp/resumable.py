@@ -78,11 +78,17 @@ def _json(row: SftpUpload, offset: int | None) -> dict[str, Any]:
     }
 
 
-async def _row(server_id: int, upload_id: str) -> SftpUpload:
+def _user_id() -> int:
     actor = current_actor()
+    assert actor is not None  # every route here requires a permission: the caller signed in
+    return actor.user_id
+
+
+async def _row(server_id: int, upload_id: str) -> SftpUpload:
+    user_id = _user_id()
     async with db_session() as session:
         row = await session.get(SftpUpload, upload_id)
-    if row is None or row.user_id != actor.user_id or row.server_id != server_id:
+    if row is None or row.user_id != user_id or row.server_id != server_id:
         raise ApiError(404, "not_found", f"no upload {upload_id} of yours on this server")
     return row
 
@@ -160,7 +166,7 @@ async def list_uploads(server_id: int) -> dict[str, Any]:
     async with db_session() as session:
         rows = await session.scalars(
             select(SftpUpload)
-            .where(SftpUpload.user_id == current_actor().user_id)
+            .where(SftpUpload.user_id == _user_id())
             .where(SftpUpload.server_id == server_id)
             .order_by(SftpUpload.created_at)
         )

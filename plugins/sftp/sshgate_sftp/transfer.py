@@ -82,6 +82,7 @@ class BlockWriter:
         self.max_requests = max_requests
         self._buffer = bytearray()
         self._pending: set[asyncio.Task[Any]] = set()
+        self._offsets: dict[asyncio.Task[Any], int] = {}  # where each request writes
         self._failed_at: int | None = None
         self._error: BaseException | None = None
 
@@ -115,7 +116,7 @@ class BlockWriter:
             await self._wait_one()
         offset = self.offset
         task = asyncio.ensure_future(self.file.write(block, offset))
-        task.offset = offset  # type: ignore[attr-defined]
+        self._offsets[task] = offset
         self._pending.add(task)
         self.offset += len(block)
 
@@ -127,9 +128,9 @@ class BlockWriter:
 
     def _collect(self, done: set[asyncio.Task[Any]]) -> None:
         for task in done:
+            offset = self._offsets.pop(task)
             if task.cancelled() or task.exception() is None:
                 continue
-            offset = task.offset  # type: ignore[attr-defined]
             if self._failed_at is None or offset < self._failed_at:
                 self._failed_at = offset
                 self._error = task.exception()

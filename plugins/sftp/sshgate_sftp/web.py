@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -33,7 +33,10 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 SCOPE_KEY = "sshgate_sftp.body"
 STREAMED = re.compile(r"/api/files/\d+/(?:upload|uploads/[^/]+|write)$")
-Scope = dict[str, Any]
+# The ASGI types of sshgate's asgi_wrapper contract (sshgate.web.asgi): plain mappings.
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class ClientGone(ApiError):
@@ -44,13 +47,13 @@ class ClientGone(ApiError):
 
 
 class BodyPipe:
-    def __init__(self, receive: Any) -> None:
+    def __init__(self, receive: Receive) -> None:
         self._receive = receive
         self._handed_empty_body = False
         self._complete = False
         self._body_read = asyncio.Event()
 
-    async def quart_receive(self) -> dict[str, Any]:
+    async def quart_receive(self) -> MutableMapping[str, Any]:
         """What Quart's own receive loop sees: an empty body, then (once the view read the
         real body) the server's later messages such as ``http.disconnect``."""
         if not self._handed_empty_body:
@@ -75,10 +78,10 @@ class BodyPipe:
 
 
 class BodyStreamMiddleware:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] == "http"
             and scope["method"] in ("POST", "PUT", "PATCH")
@@ -93,7 +96,7 @@ class BodyStreamMiddleware:
 def body_chunks() -> AsyncIterator[bytes]:
     """The current request's body, streamed with back-pressure."""
     pipe = request.scope.get(SCOPE_KEY)
-    if pipe is None:  # the middleware is not installed around this app
+    if not isinstance(pipe, BodyPipe):  # the middleware is not installed around this app
         raise ApiError(500, "internal_error", "the upload body stream is not available")
     return pipe.chunks()
 

@@ -47,6 +47,9 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass  # zipfile never closes a file it was handed; here for typing's _ZipWritable
+
     def take(self) -> bytes:
         data = b"".join(self._parts)
         self._parts.clear()
@@ -101,7 +104,7 @@ async def zip_stream(files: Files, roots: list[str], stats: ZipStats) -> AsyncIt
     sink = _Sink()
     limit = files.settings.zip_max_entries
     full = False
-    with zipfile.ZipFile(sink, "w", allowZip64=True) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", allowZip64=True) as archive:
         for root, top in zip(roots, archive_names(roots), strict=True):
             if full:
                 break

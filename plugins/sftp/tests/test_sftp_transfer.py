@@ -197,7 +197,7 @@ def test_header_helpers():
 async def test_head_of_a_download_sends_headers_only(client, files_server, live_server):
     files_server.local("h.bin").write_bytes(b"h" * 1234)
     headers = {"Authorization": f"Bearer {client.token}"}
-    async with httpx.AsyncClient(base_url=live_server.url, headers=headers) as http:
+    async with httpx.AsyncClient(base_url=live_server.url, headers=headers, timeout=30) as http:
         response = await http.head(files_server.url("download"), params={"path": "/h.bin"})
     assert response.status_code == 200 and response.headers["Content-Length"] == "1234"
     assert response.content == b""
