@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel
 from quart import current_app
@@ -119,7 +119,9 @@ async def db_session(app: Quart | None = None) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def file_transfer_veto(actor: Any, server: Any, operation: str, path: str) -> str | None:
+async def file_transfer_veto(
+    actor: Actor, server: ServerInfo, operation: str, path: str
+) -> str | None:
     """Ask every ``before_file_transfer`` decider: the first veto reason, or None to allow.
     Call it after your own path rules, with the resolved path on the server."""
     return await gate().plugins.before_file_transfer(actor, server, operation, path)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from quart import current_app
 
+from ..contract import Actor
 from ..errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,7 +52,7 @@ def forbidden(message: str, code: str = "forbidden") -> ApiError:
     return ApiError(403, code, message)
 
 
-async def authorize(actor: Any, action: str, resource: Any = None) -> None:
+async def authorize(actor: Actor | None, action: str, resource: object = None) -> None:
     """Allow or raise: may ``actor`` perform ``action`` on ``resource``?"""
     if actor is None:
         raise ApiError(401, "unauthorized", "authentication required")

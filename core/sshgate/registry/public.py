@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
 
 from quart import Quart, current_app
 
 from ..auth.permissions import authorize
+from ..contract import Actor
 from .models import Server
 from .service import get_visible
 
@@ -50,7 +50,7 @@ class ServerInfo:
 
 
 async def server_for(
-    actor: Any, server_id: int, action: str, app: Quart | None = None
+    actor: Actor, server_id: int, action: str, app: Quart | None = None
 ) -> ServerInfo:
     """The server if ``actor`` may see it and perform ``action`` on it; 404 or 403 otherwise."""
     gate = (app or current_app).extensions["sshgate"]

@@ -16,7 +16,7 @@ from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..auth.guard import current_actor
+from ..auth.guard import current_actor, signed_in_actor
 from ..auth.permissions import authorize, requires
 from ..errors import ApiError
 from ..gate import current_gate
@@ -233,7 +233,7 @@ async def render_snippet(snippet_id: int, data: RenderIn) -> dict[str, Any]:
 async def run_snippet(snippet_id: int, data: RunIn) -> dict[str, Any]:
     """Render for a terminal on ``server_id`` and audit it. The server executes nothing: the
     browser types the returned command into the terminal (after asking, when ``confirm``)."""
-    actor = current_actor()
+    actor = signed_in_actor()
     async with current_gate().db.session() as session:
         snippet = await _get_visible(session, actor, snippet_id)
         template = parse(snippet.command)

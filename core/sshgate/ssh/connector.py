@@ -18,6 +18,7 @@ from typing import Any
 import asyncssh
 from quart import Quart
 
+from ..contract import Actor
 from ..events import Event
 from ..registry.models import Server
 from ..track import emit
@@ -76,7 +77,9 @@ async def _close_all(connections: Sequence[asyncssh.SSHClientConnection]) -> Non
             await conn.wait_closed()
 
 
-async def open_connection(app: Quart, server_id: int, actor: Any, *, purpose: str) -> SSHLink:
+async def open_connection(
+    app: Quart, server_id: int, actor: Actor | None, *, purpose: str
+) -> SSHLink:
     """Open the chain to ``server_id`` for ``actor`` (None for the system); raises
     :class:`ConnectFailed`. ``purpose`` ("terminal", "sftp", "test", "monitor") is audited.
     Does not check ``ssh_enabled``/``sftp_enabled``: callers decide what a server allows."""

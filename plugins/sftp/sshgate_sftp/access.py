@@ -17,7 +17,15 @@ from typing import Any, TypeVar
 import asyncssh
 from quart import current_app
 
-from sshgate.api import ApiError, ServerInfo, current_actor, emit, file_transfer_veto, server_for
+from sshgate.api import (
+    ApiError,
+    ServerInfo,
+    current_actor,
+    emit,
+    file_transfer_veto,
+    server_for,
+    signed_in_actor,
+)
 
 from .events import FileEvent
 from .paths import Resolver
@@ -62,7 +70,7 @@ def _reason(exc: asyncssh.SFTPError, path: str | None) -> str:
 
 
 async def server_checked(server_id: int, action: str, *, write: bool = False) -> ServerInfo:
-    server = await server_for(current_actor(), server_id, action)
+    server = await server_for(signed_in_actor(), server_id, action)
     if not server.sftp_enabled:
         raise ApiError(403, "sftp_disabled", f"SFTP is disabled on {server.name}")
     if write and server.sftp_read_only:
