@@ -359,7 +359,7 @@ def sshgate_page(
     """A fresh browser context and page on ``sshgate_server``; the test fails at teardown if
     the page reported errors or reached beyond loopback."""
     context = sshgate_browser.new_context(viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # generous: CI shares two cores with other work
     page = context.new_page()
     watched = BrowserPage(page, sshgate_server, _test_name(request), sshgate_artifacts_dir)
     watch(page, watched.problems)
