@@ -94,7 +94,7 @@ def create_app(
         app,
         [
             (plugin, task)
-            for plugin, result in hooks.each("register_background_tasks")
+            for plugin, result in hooks.each("register_background_tasks", app=app)
             for task in result or []
         ],
     )

@@ -70,7 +70,7 @@ def register_events() -> list[type[Event]] | None:
 
 
 @hookspec
-def register_background_tasks() -> list[BackgroundTask] | None:
+def register_background_tasks(app: Quart) -> list[BackgroundTask] | None:
     """Periodic jobs; ``singleton`` ones run on one worker of N, under a database lease."""
 
 

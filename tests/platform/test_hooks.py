@@ -285,6 +285,14 @@ async def test_hook_register_background_tasks(user_client):
     )
 
 
+async def test_health_says_which_singleton_tasks_this_worker_holds(client):
+    async def holds() -> bool:
+        health = await (await client.get("/api/health")).get_json()
+        return health["roles"] == {SINGLETON: True}
+
+    await wait_until(holds, what="the only worker holds the singleton's lease")
+
+
 async def _ran_more(client, task: str, at_least: int) -> bool:
     return (await task_runs(client))[task] >= at_least
 

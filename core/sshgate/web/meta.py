@@ -24,6 +24,8 @@ class Health(BaseModel):
     instance_id: str
     database: str
     uptime_seconds: float
+    # Singleton background task -> whether this instance holds its lease (runs it) now.
+    roles: dict[str, bool] = {}
 
 
 class PluginOut(BaseModel):
@@ -75,6 +77,7 @@ async def health() -> tuple[Health, int]:
             instance_id=gate.instance_id,
             database=database,
             uptime_seconds=round(uptime, 1),
+            roles=current_app.extensions["sshgate.tasks"].roles(),
         ),
         code,
     )

@@ -376,7 +376,8 @@ async def _singleton(app: Quart) -> None:
 
 
 @hookimpl
-def register_background_tasks() -> list[BackgroundTask]:
+def register_background_tasks(app: Quart) -> list[BackgroundTask]:
+    assert isinstance(app, Quart)  # the app being built, e.g. to read plugin settings
     return [
         BackgroundTask(name=TICK, run=_tick, interval=TASK_INTERVAL),
         BackgroundTask(name=FLAKY, run=_flaky, interval=TASK_INTERVAL),
