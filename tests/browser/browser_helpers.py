@@ -6,37 +6,46 @@ loopback port, driven by Debian's Chromium through Playwright.
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-CHROMIUM = "/usr/bin/chromium"
-# Without the networking flags Chromium calls home (updates, sync, QUIC probes).
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+# The pieces plugins get too (sshgate.testing.browser); these tests add the Screen helpers.
+from sshgate.testing.browser import (
+    ADMIN_PASSWORD,
+    CHROMIUM,
+    FIRST_ADMIN_PASSWORD,
+    LAUNCH_ARGS,
+    LOOPBACK,
+    SECRET_KEY,
+    ApiFailure,
+    SshgateProcess,
+    free_port,
+    is_loopback,
+    start_sshgate,
+    stop_sshgate,
+)
+
+__all__ = [
+    "ADMIN_PASSWORD",
+    "CHROMIUM",
+    "FIRST_ADMIN_PASSWORD",
+    "LAUNCH_ARGS",
+    "LOOPBACK",
+    "SECRET_KEY",
+    "WIDTHS",
+    "ApiFailure",
+    "Gate",
+    "Screen",
+    "eventually",
+    "free_port",
+    "is_loopback",
+    "start_gate",
+    "stop_gate",
 ]
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-SECRET_KEY = "browser-test-secret-key-" + "k" * 24  # 48 characters
-FIRST_ADMIN_PASSWORD = "first-admin-pass-1"
-ADMIN_PASSWORD = "admin-chosen-pass-2"
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 WIDTHS = {"phone": (390, 844), "wide": (1440, 900)}
 # The bound of every Playwright wait (actions, wait_for_*, expect): generous, because a
 # loaded CI machine can stall a page for seconds; the waits themselves poll for a condition.
@@ -58,121 +67,26 @@ def eventually(check: Callable[[], T], what: str, timeout: float = TIMEOUT_MS / 
     return result
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class ApiFailure(Exception):
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(f"HTTP {status}: {body}")
-        self.status = status
-        self.body = body
-
-
-@dataclass
-class Gate:
-    """A running sshgate: its URL (with the root path) and an admin API client."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    admin_password: str = FIRST_ADMIN_PASSWORD
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as error:
-            raise ApiFailure(error.code, json.loads(error.read() or b"null")) from None
-
-    def login(self, username: str, password: str) -> str:
-        answer = self.call(
-            "POST", "api/auth/login", {"username": username, "password": password, "client": "api"}
-        )
-        return answer["token"]
+class Gate(SshgateProcess):
+    """The running sshgate of a test module (the shipped ``SshgateProcess``)."""
 
     def admin_changed(self) -> bool:
         return self.admin_password != FIRST_ADMIN_PASSWORD
 
     def ensure_admin(self) -> str:
         """An API token of an admin whose first-login password change is done."""
-        if "admin" in self.tokens:
-            return self.tokens["admin"]
-        token = self.login("admin", self.admin_password)
-        if not self.admin_changed():
-            self.call(
-                "POST",
-                "api/auth/password",
-                {"current_password": FIRST_ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD},
-                token,
-            )
-            self.admin_password = ADMIN_PASSWORD
-        self.tokens["admin"] = token
-        return token
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        return self.call(method, path, body, self.ensure_admin())
+        return self.admin_token()
 
 
 def start_gate(tmp: Path, root_path: str = "") -> Gate:
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp),
-        "SSHGATE_HOST": "127.0.0.1",
-        "SSHGATE_SECRET_KEY": SECRET_KEY,
-        "SSHGATE_DB_URL": f"sqlite+aiosqlite:///{tmp / 'b.db'}",
-        "SSHGATE_ADMIN_PASSWORD": FIRST_ADMIN_PASSWORD,
-        "SSHGATE_PASSWORD_HASH_ROUNDS": "4",
-    }
-    if root_path:
-        env["SSHGATE_ROOT_PATH"] = root_path
-    log_path = tmp / "sshgate.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sshgate", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    gate = Gate(f"http://127.0.0.1:{port}{root_path}/", process, log_path)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"sshgate exited early:\n{log_path.read_text()}")
-        try:
-            if gate.call("GET", "api/health")["status"] == "ok":
-                return gate
-        except (OSError, ApiFailure):
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError(f"sshgate did not answer api/health:\n{log_path.read_text()}")
+    # PYTHONPATH empty: the core's page as users get it, without the test-only plugins.
+    env = {"PYTHONPATH": "", **({"SSHGATE_ROOT_PATH": root_path} if root_path else {})}
+    server = start_sshgate(tmp, env)
+    return Gate(server.url, server.process, server.log_path)
 
 
 def stop_gate(gate: Gate) -> None:
-    # Hypercorn's graceful shutdown waits for WebSockets whose browsers are already gone;
-    # nothing in a throwaway test database needs those seconds.
-    gate.process.terminate()
-    try:
-        gate.process.wait(timeout=1)
-    except subprocess.TimeoutExpired:
-        gate.process.kill()
-        gate.process.wait()
-
-
-def is_loopback(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or parts.hostname in LOOPBACK
+    stop_sshgate(gate)
 
 
 class Screen:

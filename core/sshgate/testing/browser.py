@@ -103,7 +103,7 @@ class SshgateProcess:
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:
+            with urllib.request.urlopen(request, timeout=30) as response:
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             raw = error.read()
@@ -167,6 +167,8 @@ def start_sshgate(
     if paths:
         environ["PYTHONPATH"] = os.pathsep.join(paths)
     environ.update(env or {})
+    if not environ.get("PYTHONPATH"):
+        environ.pop("PYTHONPATH", None)
     root_path = environ.get("SSHGATE_ROOT_PATH", "").rstrip("/")
     log_path = folder / "sshgate.log"
     with log_path.open("wb") as log:
