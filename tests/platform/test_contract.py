@@ -18,7 +18,7 @@ from sshgate.app import create_app
 from sshgate.errors import StartupError
 from sshgate.settings import Settings
 from sshgate.testing.fixtures import TEST_SECRET_KEY
-from sshgate.testing.ssh import TEST_PASSWORD, TEST_USER
+from sshgate.testing.terminal import add_server
 
 
 @pytest.fixture
@@ -124,19 +124,7 @@ async def test_hooks_receive_the_public_types(
     live_server, admin_client, user_client, ssh_server, tmp_path
 ):
     (ssh_server.sftp_root / "hello.txt").write_text("hello from sftp\n")
-    created = await admin_client.post(
-        "/api/servers",
-        json={
-            "name": "typed",
-            "host": ssh_server.host,
-            "port": ssh_server.port,
-            "username": TEST_USER,
-            "password": TEST_PASSWORD,
-            "group": "dev",
-        },
-    )
-    assert created.status_code == 201, await created.get_json()
-    server_id = (await created.get_json())["id"]
+    server_id = await add_server(admin_client, ssh_server, name="typed")
     async with websockets.connect(
         f"{live_server.ws_url}/api/ws/terminal/{server_id}",
         additional_headers={"Authorization": f"Bearer {user_client.token}"},

@@ -18,7 +18,7 @@ from sshgate.app import create_app
 from sshgate.errors import StartupError
 from sshgate.settings import Settings
 from sshgate.testing.fixtures import TEST_SECRET_KEY
-from sshgate.testing.ssh import TEST_PASSWORD, TEST_USER
+from sshgate.testing.terminal import add_server
 
 REQUIRED = ["sshgate.auth", "sshgate.audit", "sshgate.db.default_migrations"]
 STRONG_KEY = "k" * 48
@@ -281,19 +281,8 @@ async def test_a_permission_decider_that_raises_denies(user_client, admin_client
 async def test_a_connect_decider_that_raises_refuses_the_connection(
     admin_client, ssh_server, caplog
 ):
-    created = await admin_client.post(
-        "/api/servers",
-        json={
-            "name": "guarded",
-            "host": ssh_server.host,
-            "port": ssh_server.port,
-            "username": TEST_USER,
-            "password": TEST_PASSWORD,
-            "group": "dev",
-        },
-    )
-    assert created.status_code == 201, await created.get_json()
-    response = await admin_client.post(f"/api/servers/{(await created.get_json())['id']}/test")
+    server_id = await add_server(admin_client, ssh_server, name="guarded")
+    response = await admin_client.post(f"/api/servers/{server_id}/test")
     assert response.status_code == 200
     diagnosis = await response.get_json()
     assert diagnosis["ok"] is False and diagnosis["stage"] == "vetoed"

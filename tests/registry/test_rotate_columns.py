@@ -14,7 +14,7 @@ from sshgate_testplugin import Secret
 from sshgate.api import SecretBox, db_session
 from sshgate.app import create_app
 from sshgate.testing.fixtures import TEST_SECRET_KEY
-from sshgate.testing.ssh import TEST_PASSWORD, TEST_USER
+from sshgate.testing.terminal import add_server
 from sshgate.testing.users import create_user, login
 
 OLD_KEY = TEST_SECRET_KEY
@@ -60,19 +60,7 @@ async def plugin_secret(admin, name: str):
 async def set_up(settings, ssh_server) -> int:
     """A server with a password and a plugin secret, both encrypted with OLD_KEY."""
     async with running(settings, OLD_KEY) as (_, admin):
-        created = await admin.post(
-            "/api/servers",
-            json={
-                "name": "rotated",
-                "host": ssh_server.host,
-                "port": ssh_server.port,
-                "username": TEST_USER,
-                "password": TEST_PASSWORD,
-                "group": "dev",
-            },
-        )
-        assert created.status_code == 201, await created.get_json()
-        server_id = (await created.get_json())["id"]
+        server_id = await add_server(admin, ssh_server, name="rotated")
         assert (await server_connects(admin, server_id))["ok"] is True
         stored = await admin.put("/api/testplugin/secrets/webhook", json={"value": "hook-s3cret"})
         assert stored.status_code == 200

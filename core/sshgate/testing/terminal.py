@@ -25,6 +25,7 @@ import websockets
 
 from ..registry.credentials import credentials_box
 from ..registry.models import Server
+from .ssh import TEST_PASSWORD, TEST_USER
 
 # The bound of every wait for the gateway or the shell: generous, because a loaded CI machine
 # can stall either for seconds (each wait returns as soon as its condition holds).
@@ -70,6 +71,27 @@ async def register_server(
         session.add(server)
         await session.flush()
         return server.id
+
+
+async def add_server(
+    admin_client: Any, target: Any, *, name: str = "target", group: str = "dev", **fields: Any
+) -> int:
+    """Register ``target`` through ``POST /api/servers`` as ``admin_client`` (the way an
+    administrator does; ``register_server`` writes the row directly). Defaults to the test
+    servers' user and password; returns the new server's id."""
+    body = {
+        "name": name,
+        "host": target.host,
+        "port": target.port,
+        "username": getattr(target, "user", TEST_USER),
+        "password": TEST_PASSWORD,
+        "group": group,
+        **fields,
+    }
+    created = await admin_client.post("/api/servers", json=body)
+    assert created.status_code == 201, await created.get_json()
+    server_id: int = (await created.get_json())["id"]
+    return server_id
 
 
 class TerminalClient:
