@@ -16,22 +16,12 @@ from sshgate import __version__
 from sshgate.api import HOOKSPEC_VERSION, hookimpl
 from sshgate.app import create_app
 from sshgate.errors import StartupError
-from sshgate.settings import Settings
-from sshgate.testing.fixtures import TEST_SECRET_KEY
 from sshgate.testing.terminal import add_server
 
 
 @pytest.fixture
 def sshgate_load_entrypoints() -> bool:
     return True
-
-
-@pytest.fixture
-def startup_settings() -> Settings:
-    """Settings for checks that stop before any database is opened (one run, not per DB)."""
-    return Settings.model_validate(
-        {"secret_key": TEST_SECRET_KEY, "db_url": "sqlite+aiosqlite:///:memory:"}
-    )
 
 
 def plugin_for(contract: object, name: str = "sshgate_versioned") -> types.ModuleType:

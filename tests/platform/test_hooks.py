@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from sshgate.errors import StartupError
 from sshgate.plugins import build_plugin_manager, hook_names
 from sshgate.testing.fixtures import TEST_SECRET_KEY
 from sshgate.testing.live import free_port
+from sshgate.testing.terminal import eventually
 from sshgate.testing.users import DEFAULT_PASSWORD, create_user, login
 
 REPO = Path(__file__).resolve().parents[2]
@@ -257,18 +257,9 @@ def test_cli_lists_the_entry_point_plugin(test_plugins_dir):
 # Hooks of contract 1.3.
 
 
-async def wait_until(condition, *, within: float = 30.0, every: float = 0.05, what: str = ""):
+async def wait_until(condition, *, within: float = 30.0, what: str = ""):
     """Poll ``condition`` (sync or async) until it returns something truthy; return that."""
-    deadline = time.monotonic() + within
-    while True:
-        value = condition()
-        if inspect.isawaitable(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {within:g} s: {what or condition}")
-        await asyncio.sleep(every)
+    return await eventually(condition, what or repr(condition), within)
 
 
 async def task_runs(client) -> dict[str, int]:

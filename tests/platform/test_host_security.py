@@ -16,8 +16,6 @@ from quart.testing.connections import WebsocketResponseError
 from sshgate.api import hookimpl, requires
 from sshgate.app import create_app
 from sshgate.errors import StartupError
-from sshgate.settings import Settings
-from sshgate.testing.fixtures import TEST_SECRET_KEY
 from sshgate.testing.terminal import add_server
 
 REQUIRED = ["sshgate.auth", "sshgate.audit", "sshgate.db.default_migrations"]
@@ -33,14 +31,6 @@ SECURITY_HEADERS = {
 @pytest.fixture
 def sshgate_load_entrypoints() -> bool:
     return True
-
-
-@pytest.fixture
-def startup_settings() -> Settings:
-    """Settings for checks that stop before any database is opened (one run, not per DB)."""
-    return Settings.model_validate(
-        {"secret_key": TEST_SECRET_KEY, "db_url": "sqlite+aiosqlite:///:memory:"}
-    )
 
 
 @pytest.fixture
