@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .auth.guard import current_actor, signed_in_actor, still_signed_in
 from .auth.permissions import authorize, public, requires
-from .auth.providers import sign_in
+from .auth.providers import check_sign_in, fail_sign_in, sign_in
 from .contract import (
     Actor,
     BackgroundTask,
@@ -23,6 +23,7 @@ from .contract import (
     ProviderUnavailable,
     ServerInfo,
     SessionObserver,
+    SessionRefused,
     TerminalSession,
 )
 from .crypto import SecretBox, SecretUnreadable
@@ -32,7 +33,7 @@ from .db.types import UTCDateTime, utcnow
 from .errors import ApiError
 from .events import Event
 from .hookspecs import HOOKSPEC_VERSION, hookimpl
-from .registry.public import server_for
+from .registry.public import list_servers, server_for
 from .ssh.connector import SSHLink, open_connection
 from .ssh.diagnosis import ConnectFailed, Diagnosis
 from .track import emit
@@ -65,18 +66,22 @@ __all__ = [
     "SecretUnreadable",
     "ServerInfo",
     "SessionObserver",
+    "SessionRefused",
     "TerminalSession",
     "UTCDateTime",
     "app_for_command",
     "authorize",
+    "check_sign_in",
     "current_actor",
     "db_session",
     "emit",
     "error_response",
+    "fail_sign_in",
     "file_transfer_veto",
     "gate",
     "hookimpl",
     "lease",
+    "list_servers",
     "open_connection",
     "plugin_settings",
     "public",

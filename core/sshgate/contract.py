@@ -76,6 +76,8 @@ class ServerInfo(Protocol):
     def encoding(self) -> str: ...
     @property
     def credentials_changed_at(self) -> datetime: ...
+    @property
+    def jump_via_id(self) -> int | None: ...  # the jump host's server id (contract 1.4)
 
 
 @runtime_checkable
@@ -104,15 +106,36 @@ class TerminalSession(Protocol):
     def started(self) -> float: ...  # epoch seconds
     @property
     def ended(self) -> str | None: ...  # the reason, once it ended
+    def end(self, reason: str) -> None:
+        """End the shell now (1.4): its clients are told ``reason``. For plugins that must
+        stop a session they can no longer serve (strict recording whose disk is full)."""
+        ...
 
 
 class SessionObserver(Protocol):
     """What ``session_observers`` returns. Called directly on the terminal's hot path: keep
-    every method quick and non-blocking (queue work for a task of your own)."""
+    every method quick and non-blocking (queue work for a task of your own). Every method is
+    optional; ``typed``, ``joined`` and ``left`` came in 1.4."""
 
     def data_received(self, data: bytes, direction: Direction) -> None: ...
     def resized(self, cols: int, rows: int) -> None: ...
     def closed(self) -> None: ...
+    # Input with who typed it (the owner, or a joiner of a read-write share, on any worker);
+    # called right after data_received(data, "input").
+    def typed(self, data: bytes, by: str) -> None: ...
+    # A view attached or left, on any worker: mode is "owner", "rw" or "ro".
+    def joined(self, username: str, mode: str) -> None: ...
+    def left(self, username: str, mode: str) -> None: ...
+
+
+class SessionRefused(Exception):
+    """Raised by a ``session_observers`` implementation that cannot serve a session and must
+    not let it run without it (1.4): the terminal does not open, and the user is told
+    ``reason``. Any other exception only drops that plugin's observers."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .events import Event
     from .web.asgi import ASGIApp
 
-HOOKSPEC_VERSION = "1.3"
+HOOKSPEC_VERSION = "1.4"
 
 hookspec = pluggy.HookspecMarker("sshgate")
 hookimpl = pluggy.HookimplMarker("sshgate")

@@ -6,6 +6,7 @@ module-global, so two apps in one process never share plugins.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import inspect
@@ -26,6 +27,7 @@ from .contract import (
     ProviderUnavailable,
     ServerInfo,
     SessionObserver,
+    SessionRefused,
     TerminalSession,
     contract_satisfies,
 )
@@ -348,10 +350,23 @@ class Plugins:
     async def session_observers(
         self, session: TerminalSession, app: Quart
     ) -> list[tuple[str, SessionObserver]]:
-        """(plugin name, observer) pairs; a plugin whose hook raises only loses its own."""
+        """(plugin name, observer) pairs; a plugin whose hook raises only loses its own,
+        except with :class:`SessionRefused`, which refuses the session (and propagates)."""
         observers: list[tuple[str, SessionObserver]] = []
-        for plugin, result in await self.call_each("session_observers", session=session, app=app):
-            observers.extend((plugin, observer) for observer in result or [])
+        for impl in reversed(self.hook.session_observers.get_hookimpls()):
+            args = {"session": session, "app": app}
+            try:
+                result = await await_me_maybe(impl.function(**{a: args[a] for a in impl.argnames}))
+            except SessionRefused:
+                # Observers already made for this session will never see it: let them go.
+                for _, observer in observers:
+                    with contextlib.suppress(Exception):
+                        getattr(observer, "closed", lambda: None)()
+                raise
+            except Exception:
+                plugin_failed(impl.plugin_name, "session_observers")
+                continue
+            observers.extend((impl.plugin_name, observer) for observer in result or [])
         return observers
 
     async def authenticate(self, username: str, password: str, app: Quart) -> Identity | None:

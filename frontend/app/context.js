@@ -23,6 +23,8 @@ export function makeContext(extra = {}) {
     log: logLocal,
     user: () => store().user,
     isAdmin,
+    // GET api/config as the page read it at start: plugins' public values are under extra.
+    config: () => store().config,
     servers: () => store().servers,
     server: serverById,
     refreshServers: loadServers,

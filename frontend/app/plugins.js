@@ -2,7 +2,7 @@
 // calls registerPlugin(name, {...}) with any of the slots below; the core registers its own
 // screens and server actions through the same call (core.js). See docs/frontend-plugins.md.
 
-const SLOTS = ["panels", "serverActions", "menuItems", "paletteCommands", "statusProviders"];
+const SLOTS = ["panels", "serverActions", "menuItems", "paletteCommands", "statusProviders", "terminalBadges"];
 const HOOKS = ["setup"];
 const registry = new Map();
 const listeners = new Set();
@@ -23,6 +23,7 @@ const CHECKS = {
   menuItems: { id: "string", label: "string", run: "function" },
   paletteCommands: { id: "string", label: "string", run: "function" },
   statusProviders: { id: "string", status: "function" },
+  terminalBadges: { id: "string", label: "string" },
 };
 
 export function registerPlugin(name, spec = {}) {

@@ -493,3 +493,42 @@ def test_phone_key_bar_and_full_screen(screen: Screen, gate: Gate, ssh_target: A
     page.get_by_role("button", name="Leave full screen (F11)").click()
     page.wait_for_function("() => document.fullscreenElement === null")
     expect(page.get_by_role("button", name="Full screen (F11)")).to_be_visible()
+
+
+BADGE_PLUGIN = """() => {
+  window.sshgate.registerPlugin("badge-test", {
+    terminalBadges: [
+      {
+        id: "shown",
+        label: "\\u25cf TEST",
+        title: "Shown for " + "the owner",
+        kind: "danger",
+        when: (terminal, ctx) => !terminal.guest && typeof ctx.config().version === "string",
+      },
+      { id: "hidden", label: "NEVER", when: () => false },
+      { id: "broken", label: "BROKEN", when: () => { throw new Error("badge rule broke"); } },
+    ],
+  });
+}"""
+
+
+def test_plugins_add_badges_to_the_terminal_toolbar(
+    screen: Screen, gate: Gate, ssh_target: Any
+) -> None:
+    """The terminalBadges slot: a badge whose rule holds shows with its tooltip; one whose
+    rule says no, or throws, does not, and the terminal works regardless."""
+    server(gate, ssh_target, "shell")
+    page = screen.page
+    screen.sign_in_admin()
+    page.evaluate(BADGE_PLUGIN)
+    open_terminal(screen, "shell")
+    toolbar = page.get_by_role("toolbar", name="Terminal")
+    badge = toolbar.locator('.term-badge[data-badge="shown"]')
+    expect(badge).to_have_text(re.compile("TEST.*Shown for the owner"))
+    expect(badge).to_have_attribute("title", "Shown for the owner")
+    expect(badge).to_have_class(re.compile("term-badge-danger"))
+    expect(toolbar.locator(".term-badge")).to_have_count(1)
+    run(screen, "echo badge-$((2*21))", "badge-42")
+    page.keyboard.type("exit")
+    page.keyboard.press("Enter")
+    expect(toolbar.locator(".term-badge")).to_have_count(0)  # the session ended

@@ -34,3 +34,32 @@ async def test_signed_in_actor_raises_401_where_nobody_is_signed_in(app):
         with pytest.raises(api.ApiError) as raised:
             api.signed_in_actor()
         assert raised.value.status == 401
+
+
+async def test_list_servers_lists_what_an_actor_may_see_and_all_for_the_system(app):
+    from dataclasses import dataclass
+
+    from sshgate.testing.terminal import register_server
+
+    @dataclass
+    class Viewer:
+        is_admin: bool
+        allowed_groups: tuple[str, ...]
+
+    @dataclass
+    class Where:
+        host: str = "127.0.0.1"
+        port: int = 22
+
+    bastion = await register_server(app, Where(), name="bastion", group="ops")
+    inner = await register_server(app, Where(), name="inner", group="dev", jump_via_id=bastion)
+    everything = await api.list_servers(app=app)
+    assert [(s.id, s.name, s.jump_via_id) for s in everything] == [
+        (bastion, "bastion", None),
+        (inner, "inner", bastion),
+    ]
+    assert all(isinstance(s, api.ServerInfo) for s in everything)
+    dev = await api.list_servers(Viewer(False, ("dev",)), app=app)
+    assert [s.name for s in dev] == ["inner"]
+    assert [s.name for s in await api.list_servers(Viewer(False, ()), app=app)] == []
+    assert len(await api.list_servers(Viewer(True, ()), app=app)) == 2

@@ -31,30 +31,30 @@ def plugin_for(contract: object, name: str = "sshgate_versioned") -> types.Modul
     return module
 
 
-def test_hookspec_version_is_1_3():
-    assert HOOKSPEC_VERSION == "1.3"
+def test_hookspec_version_is_1_4():
+    assert HOOKSPEC_VERSION == "1.4"
 
 
 async def test_api_plugins_reports_the_contract(user_client):
     listed = await (await user_client.get("/api/plugins")).get_json()
-    assert listed["hookspec_version"] == "1.3"
+    assert listed["hookspec_version"] == "1.4"
     testplugin = next(p for p in listed["plugins"] if p["name"] == "testplugin")
     assert {"before_share", "authenticate", "register_background_tasks"} <= set(testplugin["hooks"])
 
 
-@pytest.mark.parametrize("contract", ["1.3", "1.2", "1.0", "1"])
+@pytest.mark.parametrize("contract", ["1.4", "1.3", "1.2", "1.0", "1"])
 def test_a_plugin_for_this_or_an_older_minor_is_accepted(startup_settings, contract):
     app = create_app(startup_settings, plugins=[plugin_for(contract)], environ={})
     assert "sshgate_versioned" in app.extensions["sshgate"].plugins.names()
 
 
-@pytest.mark.parametrize("contract", ["1.4", "1.10", "2.0", "2.3", "0.9"])
+@pytest.mark.parametrize("contract", ["1.5", "1.10", "2.0", "2.3", "0.9"])
 def test_a_plugin_for_a_newer_or_another_major_contract_is_refused(startup_settings, contract):
     with pytest.raises(StartupError) as refused:
         create_app(startup_settings, plugins=[plugin_for(contract)], environ={})
     assert str(refused.value) == (
         f"plugin sshgate_versioned needs plugin contract {contract}; "
-        f"this sshgate {__version__} provides 1.3"
+        f"this sshgate {__version__} provides 1.4"
     )
 
 
@@ -102,7 +102,7 @@ def test_an_installed_plugin_for_a_newer_contract_stops_start_up_in_one_line(tmp
     assert result.returncode == 2, result
     assert result.stderr.strip().splitlines() == [
         f"sshgate: error: plugin future needs plugin contract 1.9; "
-        f"this sshgate {__version__} provides 1.3"
+        f"this sshgate {__version__} provides 1.4"
     ]
 
 

@@ -279,7 +279,7 @@ async def test_hook_register_background_tasks(user_client):
 async def test_health_says_which_singleton_tasks_this_worker_holds(client):
     async def holds() -> bool:
         health = await (await client.get("/api/health")).get_json()
-        return health["roles"] == {SINGLETON: True}
+        return health["roles"].get(SINGLETON) is True  # installed plugins add their own
 
     await wait_until(holds, what="the only worker holds the singleton's lease")
 

@@ -10,7 +10,7 @@ import types
 import pytest
 from term_helpers import Term, join, register, share
 
-from sshgate.api import hookimpl
+from sshgate.api import SessionRefused, hookimpl
 from sshgate.testing.ssh import TEST_PASSWORD
 
 
@@ -73,6 +73,27 @@ async def test_hook_session_observers(owner_term, user_client, live_server, make
     )
     assert viewer.hello["id"] == session_id
     assert [o["session_id"] for o in await observers(user_client)] == [session_id]
+    # Contract 1.4: who is attached, and who typed what.
+    typist = await join(
+        live_server,
+        await make_client("carol", groups=["dev"]),
+        (await share(user_client, session_id, "rw"))["token"],
+    )
+    await typist.run("echo by-carol-$((2*3))", "by-carol-6")
+    seen = await observer_of(
+        user_client, session_id, lambda o: o["typists"][-1:] == ["carol"], "carol typed"
+    )
+    assert seen["typists"] == ["alice", "carol"]
+    await typist.close()
+    seen = await observer_of(
+        user_client, session_id, lambda o: ["left", "carol", "rw"] in o["roster"], "carol left"
+    )
+    assert seen["roster"] == [
+        ["joined", "alice", "owner"],
+        ["joined", "bob", "ro"],
+        ["joined", "carol", "rw"],
+        ["left", "carol", "rw"],
+    ]
     await owner_term.control(type="resize", cols=101, rows=33)
     await observer_of(user_client, session_id, lambda o: [101, 33] in o["sizes"], "resized")
     await owner_term.send("exit\n")
@@ -201,3 +222,52 @@ async def test_a_before_share_decider_that_raises_refuses(owner_term, user_clien
     assert error["code"] == "share_refused"
     assert "sshgate_undecided plugin could not decide" in error["message"]
     assert "plugin sshgate_undecided failed in before_share" in logged(caplog)
+
+
+def _refusing(session):
+    raise SessionRefused("recording is required here and the disk is full")
+
+
+refusing = types.ModuleType("sshgate_refusing")
+refusing.session_observers = hookimpl(trylast=True)(_refusing)  # after the test plugin's
+
+
+@pytest.mark.parametrize("sshgate_plugins", [[refusing]], indirect=True)
+async def test_session_refused_keeps_the_terminal_from_opening(
+    app, live_server, user_client, ssh_server, caplog
+):
+    server_id = await register(app, ssh_server, secret=TEST_PASSWORD)
+    term = await Term.open(f"{live_server.ws_url}/api/ws/terminal/{server_id}", user_client.token)
+    code, reason = await term.closed()
+    assert code == 4403, (code, reason)
+    error = next(c for c in term.controls if c.get("type") == "error")
+    assert error["code"] == "session_refused"
+    assert error["message"] == "recording is required here and the disk is full"
+    # Refusing is a decision, not a plugin failure.
+    assert not [m for m in logged(caplog) if "failed in session_observers" in m]
+    # The test plugin's observer, made before the refusal, was let go.
+    made = await observers(user_client)
+    assert len(made) == 1 and made[0]["closed"] is True, made
+
+
+class Ender:
+    """Ends its session through TerminalSession.end() when the shell prints the cue."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def data_received(self, data: bytes, direction: str) -> None:
+        if direction == "output" and b"end-me-now" in data:
+            self.session.end("the test plugin ended this session")
+
+
+ender = types.ModuleType("sshgate_ender")
+ender.session_observers = hookimpl(lambda session: [Ender(session)])
+
+
+@pytest.mark.parametrize("sshgate_plugins", [[ender]], indirect=True)
+async def test_an_observer_can_end_its_session(owner_term):
+    await owner_term.send(b"echo end-me-$((0))now | tr -d 0\n")
+    await owner_term.closed()
+    ended = next(c for c in owner_term.controls if c.get("type") == "exit")
+    assert ended["reason"] == "the test plugin ended this session", owner_term.controls

@@ -6,11 +6,12 @@ import dataclasses
 from datetime import datetime
 
 from quart import Quart, current_app
+from sqlalchemy import select
 
 from ..auth.permissions import authorize
 from ..contract import Actor
 from .models import Server
-from .service import get_visible
+from .service import get_visible, visible_servers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,6 +30,8 @@ class ServerInfo:
     encoding: str
     # Changes when credentials, host or port change: pooled connections compare it.
     credentials_changed_at: datetime
+    # The jump host this server is reached through (its id), None for a direct server.
+    jump_via_id: int | None = None
 
     @classmethod
     def of(cls, server: Server) -> ServerInfo:
@@ -46,6 +49,7 @@ class ServerInfo:
             sftp_allowed_paths=tuple(server.sftp_allowed_paths or ()),
             encoding=server.encoding,
             credentials_changed_at=server.credentials_changed_at,
+            jump_via_id=server.jump_via_id,
         )
 
 
@@ -59,3 +63,13 @@ async def server_for(
         info = ServerInfo.of(server)
     await authorize(actor, action, info)
     return info
+
+
+async def list_servers(actor: Actor | None = None, app: Quart | None = None) -> list[ServerInfo]:
+    """Every server ``actor`` may see (as ``GET /api/servers`` lists them), ordered by id;
+    with ``actor=None`` every registered server, for system work such as monitoring."""
+    gate = (app or current_app).extensions["sshgate"]
+    query = visible_servers(actor) if actor is not None else select(Server)
+    async with gate.db.session() as session:
+        rows = (await session.execute(query.order_by(None).order_by(Server.id))).scalars()
+        return [ServerInfo.of(server) for server in rows]

@@ -112,8 +112,8 @@ class RemoteSession:
     def drained(self, client: Client) -> None:
         """Remote viewers never hold up the owner; nothing to resume."""
 
-    async def send_input(self, data: bytes) -> None:
-        await self.command("input", data=data.decode("utf-8", "replace"))
+    async def send_input(self, data: bytes, by: str | None = None) -> None:
+        await self.command("input", data=data.decode("utf-8", "replace"), by=by)
 
     def resize(self, cols: int, rows: int) -> None:
         self._spawn({"kind": "resize", "session": self.id, "cols": cols, "rows": rows})

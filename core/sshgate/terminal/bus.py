@@ -170,9 +170,11 @@ class RedisBus:
         elif kind == "bye":
             self.bridges.bye(session.id, command["worker"])
         elif kind == "input":
-            await session.send_input(command["data"].encode())
+            await session.send_input(command["data"].encode(), by=command.get("by"))
         elif kind == "roster":
             session.clients_changed()
+            if "event" in command:
+                session.participant(command["event"], command["user"], command["mode"])
         elif kind == "resize":
             session.resize(int(command["cols"]), int(command["rows"]))
         elif kind == "close":

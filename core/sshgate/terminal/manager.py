@@ -98,6 +98,7 @@ class SessionManager:
             session.observers = await plugins.session_observers(session, self.app)
             await session.start(link, cols, rows, term)
         except BaseException:
+            session.close_observers()  # a recording started for a shell that never opened
             await link.close()
             raise
         self.sessions[session.id] = session

@@ -15,6 +15,7 @@ from quart import current_app, websocket
 
 from ..auth.guard import current_actor
 from ..auth.permissions import requires
+from ..contract import SessionRefused
 from ..registry.schemas import Host, Port, Secret, Username
 from ..ssh.adhoc import AdhocTarget, UnconfirmedHostKey, open_adhoc
 from ..ssh.diagnosis import ConnectFailed
@@ -97,6 +98,8 @@ async def quick_connect() -> None:
             confirmed = str(reply.get("fingerprint", ""))
         except SessionLimit as exc:
             return await _refuse(CLOSE_SESSION_LIMIT, "session_limit", str(exc))
+        except SessionRefused as exc:
+            return await _refuse(CLOSE_FORBIDDEN, "session_refused", exc.reason)
         except ConnectFailed as exc:
             return await _refuse(
                 CLOSE_SSH_FAILED,

@@ -11,6 +11,7 @@ from quart import Blueprint, current_app, websocket
 
 from ..auth.guard import auth_state, signed_in_actor
 from ..auth.permissions import authorize, requires
+from ..contract import SessionRefused
 from ..errors import ApiError
 from ..registry.service import get_visible
 from ..ssh.connector import open_connection
@@ -95,6 +96,9 @@ async def _open(actor: Any, server_id: int) -> TerminalSession | None:
     except SessionLimit as exc:
         await _refuse(CLOSE_SESSION_LIMIT, "session_limit", str(exc))
         return None
+    except SessionRefused as exc:
+        await _refuse(CLOSE_FORBIDDEN, "session_refused", exc.reason)
+        return None
     except ConnectFailed as exc:
         diagnosis = exc.diagnosis.to_json()
         await _refuse(CLOSE_SSH_FAILED, "ssh_failed", exc.diagnosis.message, diagnosis=diagnosis)
@@ -121,7 +125,7 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
     roster = manager().roster
     with contextlib.suppress(Exception):  # the list of who is attached is informational
         await roster.add(terminal.id, terminal.owner_id, client)
-        await _clients_changed(terminal, client)
+        await _clients_changed(terminal, client, "joined")
 
     def signed_out(reason: str) -> None:
         # The owner's login ended: so does the shell it opened; a viewer is only dropped.
@@ -145,16 +149,25 @@ async def serve(terminal: TerminalSession | RemoteSession, client: Client) -> No
         manager().detached(terminal)
         with contextlib.suppress(Exception):
             await roster.remove(terminal.id, client)
-            await _clients_changed(terminal)
+            await _clients_changed(terminal, client, "left")
 
 
 async def _clients_changed(
-    terminal: TerminalSession | RemoteSession, joined: Client | None = None
+    terminal: TerminalSession | RemoteSession, client: Client, event: str
 ) -> None:
-    if isinstance(terminal, RemoteSession):
-        await terminal.command("roster")  # the owner's worker tells the owner's views
+    """Tell the owner's views to re-read the list, and observers who joined or left."""
+    mode = _mode(terminal, client)
+    if isinstance(terminal, RemoteSession):  # the owner's worker does both
+        await terminal.command("roster", event=event, user=client.username, mode=mode)
     else:
-        terminal.clients_changed(joined)
+        terminal.clients_changed(client if event == "joined" else None)
+        terminal.participant(event, client.username, mode)
+
+
+def _mode(terminal: TerminalSession | RemoteSession, client: Client) -> str:
+    if client.user_id == terminal.owner_id and client.share_id is None:
+        return "owner"
+    return "ro" if client.read_only else "rw"
 
 
 def _hello(terminal: TerminalSession | RemoteSession, client: Client) -> dict[str, Any]:
@@ -200,7 +213,7 @@ async def _read(terminal: TerminalSession | RemoteSession, client: Client) -> No
             if client.read_only:
                 client.control({"type": "notice", "message": "this view is read-only"})
             else:
-                await terminal.send_input(message)
+                await terminal.send_input(message, by=client.username)
             continue
         try:
             control = json.loads(message)
@@ -219,7 +232,7 @@ async def _control(terminal: TerminalSession | RemoteSession, client: Client, co
     elif kind == "ping":
         client.control({"type": "pong", "t": control.get("t")})
     elif kind == "input" and isinstance(control.get("data"), str) and not client.read_only:
-        await terminal.send_input(control["data"].encode())
+        await terminal.send_input(control["data"].encode(), by=client.username)
     elif kind == "close" and not client.read_only:
         terminal.end("closed by the user")
     else:

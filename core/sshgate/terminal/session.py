@@ -152,14 +152,20 @@ class TerminalSession:
             if client is not joined and (client.user_id == self.owner_id or client.bridge):
                 client.control({"type": "clients"})
 
+    def participant(self, event: str, username: str, mode: str) -> None:
+        """A view ``joined`` or ``left`` (on this worker or another): tell the observers."""
+        if self.observers and event in ("joined", "left"):
+            self._notify(event, username, mode)
+
     def detach(self, client: Client) -> None:
         self.clients.discard(client)
         self.drained(client)
 
     # Input and control -------------------------------------------------------------------
 
-    async def send_input(self, data: bytes) -> None:
-        """Write keystrokes or a paste, in order, as fast as the SSH window allows."""
+    async def send_input(self, data: bytes, by: str | None = None) -> None:
+        """Write keystrokes or a paste, in order, as fast as the SSH window allows; ``by`` is
+        who typed it (observers' ``typed``), the owner when not said."""
         if self.ended or self._channel is None:
             return
         if self.encoding != "utf-8":
@@ -174,6 +180,7 @@ class TerminalSession:
         self.bytes_in += len(data)
         if self.observers:
             self._notify("data_received", data, "input")
+            self._notify("typed", data, by or self.owner)
 
     def resize(self, cols: int, rows: int) -> None:
         if (cols, rows) == (self.cols, self.rows) or self._channel is None or self.ended:
@@ -206,9 +213,14 @@ class TerminalSession:
             client.feed(notice)
             client.control({"type": "exit", "status": self.exit_status, "reason": reason})
             client.close(ending, reason)
-        self._notify("closed")
+        self.close_observers()
         if self._on_end is not None:
             self._on_end(self, reason)
+
+    def close_observers(self) -> None:
+        """Tell the observers the session is over (once), then let them go."""
+        self._notify("closed")
+        self.observers = []
 
     def info(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,9 @@ from quart import Quart, Response
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        # 'wasm-unsafe-eval' lets a page compile WebAssembly (the replay player's terminal
+        # emulator is WebAssembly); it allows neither eval() nor inline script.
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data: blob:",
         "font-src 'self' data:",

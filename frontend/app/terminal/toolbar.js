@@ -11,7 +11,7 @@ const STATES = {
   ended: "Ended",
 };
 
-export function createToolbar({ name, onFind, onPaste, onFullscreen, fullscreen }) {
+export function createToolbar({ name, onFind, onPaste, onFullscreen, fullscreen, badges }) {
   const dot = h("span", { class: "term-dot", "aria-hidden": "true" });
   const title = h("strong", { class: "term-name", text: name });
   const state = h("span", { class: "term-state", role: "status" });
@@ -27,7 +27,7 @@ export function createToolbar({ name, onFind, onPaste, onFullscreen, fullscreen 
     iconButton("paste", "Paste (Ctrl+Shift+V)", onPaste, { "data-action": "paste" }),
     fullButton,
   );
-  const el = h("div", { class: "term-toolbar", role: "toolbar", "aria-label": "Terminal" }, h("div", { class: "term-status" }, dot, title, state, size, latency, note), tools);
+  const el = h("div", { class: "term-toolbar", role: "toolbar", "aria-label": "Terminal" }, h("div", { class: "term-status" }, dot, title, badges, state, size, latency, note), tools);
 
   return {
     el,

@@ -2,6 +2,7 @@
 // connection behind it. The terminal panel and the split view both host one of these.
 import { api } from "../api.js";
 import { sessionLost } from "../session.js";
+import { createBadges } from "./badges.js";
 import { TerminalConnection } from "./connection.js";
 import { createDecoder } from "./decoder.js";
 import { h } from "./dom.js";
@@ -31,8 +32,10 @@ export class TerminalView {
     this.screenEl = h("div", { class: "term-screen" });
     this.overlay = h("div", { class: "term-overlay" });
     this.body = h("div", { class: "term-body" }, this.screenEl, this.overlay);
+    this.badges = createBadges(); // plugins' labels (terminalBadges), filled in at hello
     this.toolbar = createToolbar({
       name: this.label,
+      badges: this.badges.el,
       fullscreen: fullscreenSupported(),
       onFind: () => this.find.toggle(),
       onPaste: () => this.screen.paste(),
@@ -128,6 +131,7 @@ export class TerminalView {
     }
     this.options.onSession?.(hello);
     this.tools.hello(hello);
+    this.badges.show(hello, this.guest);
     if (!this.guest && (hello.cols !== this.term.cols || hello.rows !== this.term.rows)) this.connection.resize(this.term.cols, this.term.rows);
     this.clearOverlay();
     if (this.typeahead && !this.readOnly) this.input.send(this.typeahead);
@@ -182,6 +186,7 @@ export class TerminalView {
       return;
     }
     this.tools.ended();
+    this.badges.clear();
     if (this.guest) return guestEnded(this, outcome);
     const again = button("Open a new session", () => this.restart(), "btn-primary");
     if (outcome.kind === "failed") {

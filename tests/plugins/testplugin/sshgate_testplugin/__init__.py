@@ -43,7 +43,7 @@ from sshgate.api import (
     static_url,
 )
 
-SSHGATE_CONTRACT = "1.3"  # register_background_tasks ... before_share came in 1.3
+SSHGATE_CONTRACT = "1.4"  # implements every hook of 1.4
 
 NAME = "testplugin"
 bp = Blueprint(NAME, __name__, url_prefix="/api/testplugin")
@@ -118,6 +118,8 @@ class Observer:
         self.output = bytearray()
         self.input = bytearray()
         self.sizes: list[tuple[int, int]] = []
+        self.typists: list[str] = []  # who typed, once per run of keystrokes by one person
+        self.roster: list[tuple[str, str, str]] = []  # ("joined" | "left", username, mode)
         self.is_closed = False
 
     def data_received(self, data: bytes, direction: str) -> None:
@@ -130,6 +132,16 @@ class Observer:
     def resized(self, cols: int, rows: int) -> None:
         self.sizes.append((cols, rows))
 
+    def typed(self, data: bytes, by: str) -> None:
+        if not self.typists or self.typists[-1] != by:
+            self.typists.append(by)
+
+    def joined(self, username: str, mode: str) -> None:
+        self.roster.append(("joined", username, mode))
+
+    def left(self, username: str, mode: str) -> None:
+        self.roster.append(("left", username, mode))
+
     def closed(self) -> None:
         self.is_closed = True
 
@@ -140,6 +152,8 @@ class Observer:
             "input": self.input.decode("utf-8", "replace"),
             "directions": sorted({d for _, d in self.chunks}),
             "sizes": [list(s) for s in self.sizes],
+            "typists": self.typists,
+            "roster": [list(r) for r in self.roster],
             "closed": self.is_closed,
         }
 
