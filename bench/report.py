@@ -14,6 +14,7 @@ SYSTEM_TITLES = {
     "ssh": "raw OpenSSH (`ssh -tt`/`sftp`)",
     "asyncssh": "raw asyncssh",
     "sshgate": "**sshgate**",
+    "sshgate-rec": "**sshgate, recording on**",
     "webssh": "webssh",
     "webgate": "webgate",
 }

@@ -131,8 +131,15 @@ async def _sftp_routes(gate: Sshgate) -> tuple[str | None, str]:
 
 @contextlib.asynccontextmanager
 async def running_sshgate(
-    target: Target, *, max_sessions: int = 2000, log_dir: Path | None = None
+    target: Target,
+    *,
+    max_sessions: int = 2000,
+    log_dir: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    log_name: str = "sshgate",
 ) -> AsyncIterator[Sshgate]:
+    """One sshgate worker on ``target``; ``extra_env`` adds settings (the recording bench
+    turns recording on this way)."""
     tmp = Path(tempfile.mkdtemp(prefix="sshgate-bench-gw-"))
     port = free_port()
     admin_password = random_password()
@@ -153,8 +160,9 @@ async def running_sshgate(
     }
     if "sftp" in installed_plugins():
         env["SSHGATE_SFTP_MAX_UPLOAD_SIZE"] = "0"  # no limit (default 100 MiB; the file is 200 MB)
+    env.update(extra_env or {})
     proc = Process(
-        [sshgate_executable(), "serve", "--workers", "1"], env, log_path(log_dir or tmp, "sshgate")
+        [sshgate_executable(), "serve", "--workers", "1"], env, log_path(log_dir or tmp, log_name)
     )
     proc.start()
     base = f"http://127.0.0.1:{port}"

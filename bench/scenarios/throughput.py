@@ -62,7 +62,7 @@ def variants(bench: Bench) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     for system in bench.systems:
         out.append((system, True))
-        if system in ("sshgate", "webgate"):
+        if system in ("sshgate", "sshgate-rec", "webgate"):
             out.append((system, False))
     return out
 
