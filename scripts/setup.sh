@@ -35,12 +35,19 @@ test_dists=()
 for d in tests/plugins/*/; do [ -f "$d/pyproject.toml" ] && test_dists+=("${d%/}"); done
 
 stamp_file=.venv/.sshgate-$mode.stamp
-stamp=$(cat "${dists[@]/%//pyproject.toml}" | sha256sum | cut -d' ' -f1)
+# This script is part of the stamp: a change to how it installs reinstalls.
+stamp=$(cat "${dists[@]/%//pyproject.toml}" scripts/setup.sh | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   echo "==> installing ${dists[*]} into .venv"
   args=()
   for d in "${dists[@]}"; do
-    if [ "$d" = core ] && [ "$mode" = test ]; then args+=(-e "core[test]"); else args+=(-e "$d"); fi
+    # With --test, a distribution's own test extra comes along (core's, and a plugin's test
+    # dependencies such as a real server its tests start).
+    if [ "$mode" = test ] && grep -q '^test *=' "$d/pyproject.toml"; then
+      args+=(-e "$d[test]")
+    else
+      args+=(-e "$d")
+    fi
   done
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check "${args[@]}"
