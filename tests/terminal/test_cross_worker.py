@@ -16,25 +16,13 @@ import pytest
 from term_helpers import WITHIN, Term, eventually
 
 from sshgate.testing.live import free_port
-from sshgate.testing.services import redis_url, unavailable
+from sshgate.testing.services import redis_url, require_redis
 from sshgate.testing.ssh import TEST_PASSWORD
 
 pytestmark = pytest.mark.sshgate_db("postgresql")
 KEY = "cross-worker-secret-key-" + "w" * 24
 ADMIN_PASSWORD = "first-admin-pass-1"
 NEW_PASSWORD = "the-admin-password-2"
-
-
-async def _redis_ok() -> None:
-    import redis.asyncio as redis
-
-    client = redis.from_url(redis_url())
-    try:
-        await client.ping()
-    except Exception as exc:
-        unavailable(f"Redis at {redis_url()}: {exc}")
-    finally:
-        await client.aclose()
 
 
 async def _start(db_url: str, extra: dict[str, str]) -> tuple[str, subprocess.Popen]:
@@ -73,7 +61,7 @@ async def _start(db_url: str, extra: dict[str, str]) -> tuple[str, subprocess.Po
 @pytest.fixture
 async def workers(db_url, ssh_server, request):
     """Two workers; parametrize indirectly with a dict to add environment variables."""
-    await _redis_ok()
+    await require_redis()
     extra = getattr(request, "param", {})
     a, proc_a = await _start(db_url, extra)
     b, proc_b = await _start(db_url, extra)

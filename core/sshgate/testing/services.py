@@ -36,3 +36,19 @@ def postgres_admin_url() -> str:
 
 def redis_url() -> str:
     return os.environ.get("REDIS_TEST_URL", DEFAULT_REDIS_URL)
+
+
+async def require_redis() -> str:
+    """The test Redis's URL once it answers a PING; unavailable (skip, or fail in CI) if not."""
+    import redis.asyncio as redis  # the scale-out extra: only tests that need Redis import it
+
+    url = redis_url()
+    client = redis.from_url(url)
+    try:
+        await client.ping()
+    except Exception as exc:
+        unavailable(f"Redis at {url}: {exc}")
+    finally:
+        await client.aclose()
+    return url
+

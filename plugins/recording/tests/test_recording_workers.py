@@ -9,26 +9,14 @@ from rec_helpers import codes, output_of, parse
 from rec_processes import add_bob, add_target, call, join, open_terminal, start, stop
 from test_recording_sweeps import call_raw
 
-from sshgate.testing.services import redis_url, unavailable
+from sshgate.testing.services import redis_url, require_redis
 from sshgate.testing.terminal import eventually
 
 pytestmark = pytest.mark.sshgate_db("postgresql")
 
 
-async def _redis_ok() -> None:
-    import redis.asyncio as redis
-
-    client = redis.from_url(redis_url())
-    try:
-        await client.ping()
-    except Exception as exc:
-        unavailable(f"Redis at {redis_url()}: {exc}")
-    finally:
-        await client.aclose()
-
-
 async def test_a_session_shared_across_workers_is_recorded_once(tmp_path, db_url, ssh_server):
-    await _redis_ok()
+    await require_redis()
     recordings = tmp_path / "recordings"  # shared storage, as the README asks for HA
     env = {
         "SSHGATE_DB_URL": db_url,
