@@ -19,15 +19,19 @@ import json
 import shutil
 import sys
 import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import procstat
 from .config import sizes_for
 from .context import Bench
+from .gateway import expect
 from .report import table
 from .results import Results
 from .scenarios import throughput
-from .sshgate_gw import installed_plugins, running_sshgate
+from .sshgate_gw import Sshgate, installed_plugins, running_sshgate
 from .target import check_login, make_random_file, make_text_file, serve_target
 
 SYSTEMS = ["ssh", "sshgate", "sshgate-rec"]
@@ -44,7 +48,27 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def measure(args: argparse.Namespace) -> tuple[Results, dict[str, float], int]:
+@dataclass
+class Measured:
+    results: Results
+    growth: dict[str, float]  # MiB of peak RSS growth per gateway
+    written: int  # bytes of cast files
+    statuses: Counter[str]  # the recordings' statuses: all "complete", or the ratio is void
+
+
+async def statuses(gate: Sshgate) -> Counter[str]:
+    """The statuses of the recording gateway's recordings, once none is still being closed."""
+    deadline = time.monotonic() + 60
+    async with gate.http(60) as client:
+        while True:
+            listed = expect(await client.get("/api/recordings", params={"limit": 500}))
+            found = Counter(r["status"] for r in listed["recordings"])
+            if not found["recording"] or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.5)
+
+
+async def measure(args: argparse.Namespace) -> Measured:
     sizes = sizes_for(args.mode)
     if args.repeats:
         sizes = type(sizes)(**{**sizes.__dict__, "repeats": args.repeats})
@@ -74,7 +98,10 @@ async def measure(args: argparse.Namespace) -> tuple[Results, dict[str, float], 
                         sampling.enter_context(peak)
                     await throughput.run(bench)
                 growth = {name: (p.peak - p.start_rss) / 2**20 for name, p in peaks.items()}
-        return results, growth, cast_bytes(folder)
+                found = await statuses(on)
+        if set(found) != {"complete"}:
+            results.failures.append(f"not every session was recorded completely: {dict(found)}")
+        return Measured(results, growth, cast_bytes(folder), found)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(log_dir, ignore_errors=True)
@@ -94,7 +121,8 @@ def ratios(results: Results) -> list[tuple[str, float | None]]:
     return out
 
 
-def report(results: Results, growth: dict[str, float], written: int) -> str:
+def report(measured: Measured) -> str:
+    results, growth, written = measured.results, measured.growth, measured.written
     lines = ["# sshgate: recording on vs off", "", table(results, SYSTEMS), ""]
     lines += ["| workload | recording on / off | >= 0.9x |", "|---|---|---|"]
     for label, ratio in ratios(results):
@@ -107,7 +135,8 @@ def report(results: Results, growth: dict[str, float], written: int) -> str:
         "|---|---|",
         *(f"| {name} | {mib:.1f} MiB |" for name, mib in growth.items()),
         "",
-        f"Cast files written: {written / 1e6:.0f} MB.",
+        f"Cast files written: {written / 1e6:.0f} MB; recordings by status: "
+        + ", ".join(f"{n} {status}" for status, n in sorted(measured.statuses.items())),
     ]
     if results.failures:
         lines += ["", "Failed runs:", *(f"- {f}" for f in results.failures)]
@@ -119,14 +148,22 @@ def main(argv: list[str] | None = None) -> int:
     if "recording" not in installed_plugins():
         print("the recording plugin is not installed (scripts/setup.sh)", file=sys.stderr)
         return 2
-    results, growth, written = asyncio.run(measure(args))
-    text = report(results, growth, written)
+    measured = asyncio.run(measure(args))
+    results = measured.results
+    text = report(measured)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
     (args.out / f"recording-{stamp}.md").write_text(text + "\n")
     (args.out / f"recording-{stamp}.json").write_text(
-        json.dumps({"results": results.to_json(), "rss_growth_mib": growth, "cast_bytes": written})
+        json.dumps(
+            {
+                "results": results.to_json(),
+                "rss_growth_mib": measured.growth,
+                "cast_bytes": measured.written,
+                "statuses": measured.statuses,
+            }
+        )
     )
     return 1 if results.failures else 0
 

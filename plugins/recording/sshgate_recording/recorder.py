@@ -1,9 +1,10 @@
 """The recorder of one terminal session: a session observer and the task that writes for it.
 
 Hot path (called by the session, on the event loop): timestamp the event, append it to a
-deque, count its bytes. Nothing else: the writer task wakes every ``flush_interval`` and hands
-the batch to a thread (writer.py). The deque is bounded by ``queue_limit`` bytes: past it the
-disk is not keeping up, which is handled like a failed write.
+deque, count its bytes. Nothing else: the writer task wakes every ``flush_interval`` (or as
+soon as ``WAKE_AT`` bytes are waiting) and hands the batch to a thread (writer.py). The deque is
+bounded by ``queue_limit`` bytes: past it the disk is not keeping up, which is handled like a
+failed write.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from .settings import RecordingSettings
 
 log = logging.getLogger(__name__)
+WAKE_AT = 512 * 1024  # queued bytes that start a write before the flush interval is up
 
 
 class Recorder:
@@ -52,6 +54,7 @@ class Recorder:
         self._typist: str | None = None
         self._gate = EchoGate(self._put_text) if settings.input else None
         self._wake = asyncio.Event()
+        self._wake_at = min(WAKE_AT, settings.queue_limit // 4)
         self._closed = False
         self.task: asyncio.Task[None] | None = None
 
@@ -122,6 +125,10 @@ class Recorder:
             return
         self.queue.append((at, code, data))
         self.queued += len(data)
+        if self.queued >= self._wake_at and not self._wake.is_set():
+            # A fast shell fills the queue long before the next timed flush: write now, so
+            # the queue stays far below its limit and only a disk that is really behind fails.
+            self._wake.set()
         if self.queued > self.settings.queue_limit:
             self.queue.clear()
             self.queued = 0

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
 
-from sshgate.testing.terminal import TerminalClient, eventually
+from sshgate.testing.terminal import WITHIN, TerminalClient, eventually
 
 # What the gateway adds to a client's stream when a session ends (never session output).
 NOTICE = re.compile(rb"\r\n\x1b\[2m\[sshgate: session closed: [^\]]*\]\x1b\[0m\r\n$")
 
 
-async def open_term(live_server: Any, client: Any, server_id: int, **query: Any) -> TerminalClient:
+async def open_term(
+    live_server: Any, client: Any, server_id: int, *, refused: bool = False, **query: Any
+) -> TerminalClient:
+    """A terminal on ``server_id``; with ``refused``, one the gateway is expected to refuse."""
     params = "&".join(f"{k}={v}" for k, v in query.items())
     url = f"{live_server.ws_url}/api/ws/terminal/{server_id}" + (f"?{params}" if params else "")
     term = await TerminalClient.open(url, client.token)
-    assert term.hello.get("id"), term.controls  # the error the gateway answered instead
+    if not refused:
+        assert term.hello.get("id"), term.controls  # the error the gateway answered instead
     return term
+
+
+async def read_after(term: TerminalClient, start: int, marker: bytes) -> None:
+    """Read until ``marker`` shows up in the output after offset ``start`` (a prompt that
+    was printed before must not count)."""
+
+    async def pump() -> None:
+        while marker not in term.output[start:]:
+            frame = await term.ws.recv()
+            if isinstance(frame, bytes):
+                term.output += frame
+            else:
+                term.controls.append(json.loads(frame))
+
+    await asyncio.wait_for(pump(), WITHIN)
 
 
 async def end(term: TerminalClient) -> bytes:

@@ -77,7 +77,7 @@ async def test_strict_ends_the_session_refuses_new_ones_and_recovers_with_space(
     assert entry["outcome"] == "failure" and entry["target"] == "target"
 
     fill(recording_dir)
-    refused = await open_term(live_server, user_client, target)
+    refused = await open_term(live_server, user_client, target, refused=True)
     assert refused.hello == {}
     assert refused.controls[0]["code"] == "session_refused"
     assert "must be recorded" in refused.controls[0]["message"]
