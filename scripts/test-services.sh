@@ -3,7 +3,7 @@
 # Idempotent; installs Debian packages only when missing.
 set -euo pipefail
 
-packages=(openssh-server chromium)
+packages=(openssh-server chromium slapd nginx)  # slapd: the LDAP plugin's tests run private instances; nginx: tests/deploy checks compose.ha.yml's proxy config
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -78,6 +78,18 @@ Alpine.data("usersAdmin", () => ({
   hasSelection() {
     return this.selected() !== null;
   },
+  // Accounts of a sign-in provider (LDAP, OIDC): no password here, and the provider sets
+  // their role and groups again at every sign-in.
+  isLocal() {
+    return this.selected()?.source === "local";
+  },
+  isExternal() {
+    return this.hasSelection() && !this.isLocal();
+  },
+  externalNote() {
+    const source = this.selected()?.source || "";
+    return `Signs in through ${source}: role and groups are set again from ${source} at every sign-in; disabling here still keeps the account out.`;
+  },
   async select(user) {
     this.selectedId = user.id;
     this.edit = { role: user.role, groups: [...user.allowed_groups], quickConnect: user.permissions.includes("quick_connect"), disabled: user.disabled };

@@ -30,6 +30,14 @@ Alpine.data("loginForm", () => ({
     const methods = this.$store.gate.config.extra?.auth?.methods || [];
     return methods.filter((method) => method.kind === "redirect" && method.url);
   },
+  // Password providers (LDAP) beside local accounts: the same form, named under the title.
+  passwordProviders() {
+    const methods = this.$store.gate.config.extra?.auth?.methods || [];
+    return methods.filter((method) => method.kind === "password" && method.id !== "local").map((method) => method.label).join(" or ");
+  },
+  hasPasswordProviders() {
+    return this.isPasswordStep() && this.passwordProviders() !== "";
+  },
   hasRedirectMethods() {
     return this.isPasswordStep() && this.redirectMethods().length > 0;
   },

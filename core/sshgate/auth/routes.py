@@ -144,7 +144,12 @@ async def _provider_login(data: LoginIn, user_key: str, ip_key: str) -> tuple[Us
             "try again later, or sign in with a local account",
         ) from None
     if identity is None:
-        raise await _fail_login(data.username, "bad_credentials", user_key, ip_key)
+        # No provider vouched for the name: the audit names the ones that were asked.
+        asked = current_gate().plugins.hook.authenticate.get_hookimpls()
+        providers = ",".join(sorted(impl.plugin_name for impl in asked))
+        raise await _fail_login(
+            data.username, "bad_credentials", user_key, ip_key, provider=providers
+        )
     try:
         async with current_gate().db.session() as session:
             user = await upsert_provider_user(session, identity)
