@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run sshgate on http://127.0.0.1:8443 with SQLite, installing whatever is missing first.
-# Extra arguments go to `sshgate serve` (e.g. --port 9000). Data lives in var/.
+# Extra arguments go to `sshgate serve` (e.g. --port 9000, or --sandbox for a built-in SSH
+# target on loopback that every user can open at once). Data lives in var/.
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
@@ -13,4 +14,10 @@ if [ -z "${SSHGATE_SECRET_KEY:-}" ]; then
 fi
 export SSHGATE_HOST=${SSHGATE_HOST:-127.0.0.1}
 export SSHGATE_DB_URL=${SSHGATE_DB_URL:-sqlite+aiosqlite:///$PWD/var/sshgate.db}
+export SSHGATE_DATA_DIR=${SSHGATE_DATA_DIR:-$PWD/var}
+case " $* " in
+  *" --sandbox "*) ;;
+  *) echo "run.sh: tip: ./run.sh --sandbox also starts a built-in SSH target (server 'sandbox')," \
+       "so the first sign-in leads straight to a terminal and files" >&2 ;;
+esac
 exec .venv/bin/sshgate serve "$@"

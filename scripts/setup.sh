@@ -36,7 +36,7 @@ for d in tests/plugins/*/; do [ -f "$d/pyproject.toml" ] && test_dists+=("${d%/}
 
 stamp_file=.venv/.sshgate-$mode.stamp
 # This script is part of the stamp: a change to how it installs reinstalls.
-stamp=$(cat "${dists[@]/%//pyproject.toml}" scripts/setup.sh | sha256sum | cut -d' ' -f1)
+stamp=$(cat "${dists[@]/%//pyproject.toml}" scripts/setup.sh deploy/requirements.lock | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   echo "==> installing ${dists[*]} into .venv"
   args=()
@@ -50,7 +50,10 @@ if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
     fi
   done
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check "${args[@]}"
+  # The runtime dependencies at the versions the image ships (deploy/requirements.lock), so
+  # that what runs here, what the tests prove and what the image installs are the same.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    --constraint deploy/requirements.lock "${args[@]}"
   echo "$stamp" > "$stamp_file"
 fi
 

@@ -18,6 +18,7 @@ from .errors import StartupError
 from .events import StartupEvent
 from .gate import Gate
 from .plugins import Plugins, build_plugin_manager
+from .sandbox.policy import check_sandbox
 from .settings import (
     Settings,
     check_secret_key,
@@ -55,6 +56,7 @@ def create_app(
     # misspelt SSHGATE_SECRET_KEY is reported as such rather than as a missing key.
     check_unknown_env(environ, [plugin_env_prefix(name) for name in plugin_settings])
     check_secret_key(settings)
+    check_sandbox(settings)
 
     deflate.install(settings.ws_compression)
     # No default static route: the frontend blueprint serves static/ itself.

@@ -63,14 +63,21 @@ def _check_secret_key(settings: Settings) -> None:
 @click.option("--host", help="Address to listen on [SSHGATE_HOST].")
 @click.option("--port", type=int, help="Port to listen on [SSHGATE_PORT].")
 @click.option("--workers", type=int, help="Worker processes [SSHGATE_WORKERS].")
-def serve(host: str | None, port: int | None, workers: int | None) -> None:
+@click.option(
+    "--sandbox",
+    is_flag=True,
+    default=None,
+    help="Also run a built-in SSH target on loopback, registered as server 'sandbox' for "
+    "every user [SSHGATE_SANDBOX].",
+)
+def serve(host: str | None, port: int | None, workers: int | None, sandbox: bool | None) -> None:
     """Run sshgate on Hypercorn."""
     from hypercorn.config import Config
     from hypercorn.run import run
 
     from .cli import set_env_defaults
 
-    set_env_defaults(host=host, port=port, workers=workers)
+    set_env_defaults(host=host, port=port, workers=workers, sandbox=sandbox)
     settings = Settings.from_env()
     logs.configure(settings)
     _check_secret_key(settings)

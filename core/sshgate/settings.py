@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     max_sessions_per_user: int = Field(10, ge=1)
     # Cross-worker sessions: announcements and byte fan-out (unset = one process, in memory).
     redis_url: str | None = None
+    # Where sshgate keeps files besides the database (the sandbox's host key).
+    data_dir: str = "."
+    # The built-in sandbox SSH target (`sshgate serve --sandbox`, sandbox/).
+    sandbox: bool = False
+    sandbox_port: int = Field(0, ge=0, le=65535)  # 0: a free loopback port at each start
+    # Listening beyond loopback with the sandbox on needs demo mode and this explicit yes.
+    sandbox_public: bool = False
+    # Demo mode (demo/): read-only for everyone, a seeded demo user, reset on a schedule.
+    demo_mode: bool = False
+    demo_reset_interval: int = Field(3600, ge=60)
     # Explicit values for plugin settings, keyed by plugin name (used by tests and embedding).
     plugin_settings: dict[str, dict[str, Any]] = {}
 

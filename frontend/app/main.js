@@ -8,6 +8,7 @@ import { store } from "./store.js";
 import { notify } from "./dialogs.js";
 import "./theme.js";
 import "./shell.js";
+import "./demo.js";
 import "./auth.js";
 import "./sites.js";
 import "./server-form.js";
@@ -31,6 +32,8 @@ async function boot() {
   const [config] = await Promise.all([readConfig(), loadViews()]);
   const s = store();
   s.config = config;
+  // Demo mode: the banner takes a line above the workspace (components.css).
+  if (config.extra && config.extra.demo && config.extra.demo.enabled) document.documentElement.dataset.demo = "true";
   onRegister(() => {
     s.pluginsVersion += 1;
   });

@@ -46,9 +46,11 @@ export function savePrefs() {
   localStorage.setItem(PREFS_KEY, JSON.stringify({ collapsed: s.collapsed, logOpen: s.logOpen, sidebarHidden: s.sidebarHidden }));
 }
 
+// In demo mode the server refuses every administrative action, so no admin screen shows.
 export function isAdmin() {
-  const user = store().user;
-  return Boolean(user && user.role === "admin");
+  const s = store();
+  const demo = (s.config.extra || {}).demo;
+  return Boolean(s.user && s.user.role === "admin" && !(demo && demo.enabled));
 }
 
 export function serverById(id) {

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..db.types import utcnow
 from ..errors import ApiError
+from ..sandbox.policy import sandbox_groups
 from .models import ApiKey, LoginSession, User
 from .tokens import API_KEY_PREFIX, SESSION, TokenKeys, hash_api_key
 
@@ -50,12 +51,14 @@ class Actor:
         }
 
 
-def _actor(user: User, via: str, **extra: Any) -> Actor:
+def _actor(user: User, via: str, settings: Any, **extra: Any) -> Actor:
+    # Groups every user holds on top of their own (the sandbox's, while it runs).
+    granted = tuple(g for g in sandbox_groups(settings) if g not in (user.allowed_groups or ()))
     return Actor(
         user_id=user.id,
         username=user.username,
         role=user.role,
-        allowed_groups=tuple(user.allowed_groups or ()),
+        allowed_groups=tuple(user.allowed_groups or ()) + granted,
         permissions=tuple(user.permissions or ()),
         must_change_password=user.must_change_password,
         via=via,
@@ -94,7 +97,7 @@ def key_usable(api_key: Any, now: datetime) -> bool:
 async def resolve_actor(db: Any, keys: TokenKeys, settings: Any, kind: str, token: str) -> Actor:
     """Check a presented credential against the database; raise 401 when it is not valid."""
     if kind == "bearer" and token.startswith(API_KEY_PREFIX):
-        return await _from_api_key(db, token)
+        return await _from_api_key(db, token, settings)
     claims = keys.read(token, SESSION)
     if claims is None or "sid" not in claims:
         raise unauthorized("invalid or expired session; log in again")
@@ -114,10 +117,10 @@ async def resolve_actor(db: Any, keys: TokenKeys, settings: Any, kind: str, toke
             raise unauthorized("session ended; log in again")
         if now - login.last_seen_at > TOUCH_INTERVAL:
             login.last_seen_at = now
-        return _actor(user, kind, session_id=login.id)
+        return _actor(user, kind, settings, session_id=login.id)
 
 
-async def _from_api_key(db: Any, key: str) -> Actor:
+async def _from_api_key(db: Any, key: str, settings: Any) -> Actor:
     now = utcnow()
     async with db.session() as session:
         row = (
@@ -136,4 +139,4 @@ async def _from_api_key(db: Any, key: str) -> Actor:
             raise unauthorized("API key owner is disabled")
         if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
             api_key.last_used_at = now
-        return _actor(user, "api_key", api_key_id=api_key.id, read_only=api_key.read_only)
+        return _actor(user, "api_key", settings, api_key_id=api_key.id, read_only=api_key.read_only)

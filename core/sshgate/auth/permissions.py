@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from quart import current_app
 
 from ..contract import Actor
+from ..demo.policy import demo_refusal
 from ..errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,7 +63,13 @@ async def authorize(actor: Actor | None, action: str, resource: object = None) -
         )
     if actor.read_only and action.rpartition(".")[2] not in READ_VERBS:
         raise forbidden(f"this API key is read-only and cannot {action}", "read_only")
-    plugins = current_app.extensions["sshgate"].plugins
+    gate = current_app.extensions["sshgate"]
+    if gate.settings.demo_mode:
+        # Before the plugins' deciders: in a demo, no plugin can reopen a write.
+        refusal = demo_refusal(action, resource)
+        if refusal is not None:
+            raise refusal
+    plugins = gate.plugins
     answer = await plugins.permission_allowed(actor, action, resource)
     if answer is False:
         raise forbidden(f"not allowed to {action}")

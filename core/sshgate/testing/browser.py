@@ -29,7 +29,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -147,10 +147,12 @@ def start_sshgate(
     *,
     pythonpath: list[str] | None = None,
     timeout: float = START_TIMEOUT,
+    args: Sequence[str] = (),
 ) -> SshgateProcess:
     """Start ``python -m sshgate serve`` on a free loopback port with its database in
     ``folder``; returns once ``api/health`` answers ``ok``. ``env`` adds or overrides
-    variables (``SSHGATE_ROOT_PATH``, your plugin's ``SSHGATE_<NAME>_*``, ...)."""
+    variables (``SSHGATE_ROOT_PATH``, your plugin's ``SSHGATE_<NAME>_*``, ...); ``args`` are
+    more options of ``sshgate serve`` (``["--sandbox"]``)."""
     port = free_port()
     paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     paths += [p for p in pythonpath or [] if p not in paths]
@@ -173,7 +175,7 @@ def start_sshgate(
     log_path = folder / "sshgate.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sshgate", "serve", "--port", str(port)],
+            [sys.executable, "-m", "sshgate", "serve", "--port", str(port), *args],
             env=environ,
             cwd=folder,
             stdout=log,

@@ -51,4 +51,3 @@ async def require_redis() -> str:
     finally:
         await client.aclose()
     return url
-
