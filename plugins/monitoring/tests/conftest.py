@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["sshgate.testing.browser"]  # sshgate_page, for test_browser.py
+# sshgate_page (test_browser.py) comes from the repository's pytest options
+# (-p sshgate.testing.browser): pytest_plugins here would break the whole suite's collection.
 METRICS_TOKEN = "metrics-scraper-token-1"
 FAST = {"interval": 0.3, "timeout": 3.0, "metrics_flush": 1.0, "metrics_token": METRICS_TOKEN}
 
