@@ -116,7 +116,14 @@ async def workers(db_url, ssh_server, request):
                     json={"username": "bob", "password": "bobs-new-password-3", "client": "api"},
                 )
             ).json()["token"]
-        yield {"a": a, "b": b, "admin": token, "bob": bob_token, "server": server.json()["id"]}
+        yield {
+            "a": a,
+            "b": b,
+            "admin": token,
+            "bob": bob_token,
+            "server": server.json()["id"],
+            "processes": {"a": proc_a, "b": proc_b},
+        }
     finally:
         for proc in (proc_a, proc_b):
             proc.send_signal(signal.SIGTERM)
@@ -261,6 +268,28 @@ async def test_a_joiner_on_the_other_worker_follows_the_owners_size(workers):
     assert size == {"type": "size", "cols": 120, "rows": 40}
     await viewer.close()
     await owner.close()
+
+
+async def test_clients_on_the_other_worker_are_told_when_the_owning_worker_dies(workers):
+    """SIGKILL leaves no "end" in Redis: the heartbeat's absence tells worker B's clients,
+    and a reattach through B, that the shell is gone, instead of a silent ghost."""
+    owner = await Term.open(
+        f"ws://{workers['a']}/api/ws/terminal/{workers['server']}", workers["admin"]
+    )
+    await owner.run("echo ready-$((4+5))", "ready-9")
+    session_id = owner.hello["id"]
+    link = await _share(workers["a"], workers["admin"], session_id, "ro")
+    viewer = await _join(workers["b"], workers["bob"], link["token"])
+    workers["processes"]["a"].send_signal(signal.SIGKILL)
+    await asyncio.to_thread(workers["processes"]["a"].wait)
+    gone = "the gateway worker running this shell stopped"
+    assert (await viewer.next_control("exit", within=60))["reason"] == gone
+    assert (await viewer.closed())[0] == 4502
+    again = await Term.open(
+        f"ws://{workers['b']}/api/ws/terminal/attach/{session_id}", workers["admin"]
+    )
+    assert (await again.next_control("exit"))["reason"] == gone
+    assert (await again.closed())[0] == 4502
 
 
 @pytest.mark.parametrize("workers", [{"SSHGATE_MAX_SESSIONS_PER_USER": "2"}], indirect=True)

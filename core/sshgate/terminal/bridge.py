@@ -9,6 +9,10 @@ client of the session whose queue is drained into the session's output stream
 and bounded memory; a bridge that falls behind is dropped like any slow viewer, and its
 remote clients are told to reconnect. Input, resize, close and kicks travel back through
 the owner's command stream.
+
+A worker that dies without a word (SIGKILL, a lost host) writes no "end": each worker keeps a
+heartbeat key (``sshgate:worker:<id>:alive``), and a remote side whose owner's heartbeat is
+gone ends its clients as if the shell had ended, so that nobody stays attached to a ghost.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ log = logging.getLogger(__name__)
 ANNOUNCE_TTL = 30  # seconds; refreshed every ANNOUNCE_TTL / 3
 STREAM_MAXLEN = 2000  # output entries kept per session stream
 BRIDGE_BACKLOG = 8 * 1024 * 1024
+# Seconds a worker's heartbeat lasts (an event loop stalled that long looks dead); refreshed
+# every WORKER_TTL / 3.
+WORKER_TTL = 10
+# A quiet session's remote side wakes this often to keep its bridge and check on the owner.
+IDLE_POLL_MS = 3000
+OWNER_GONE = "the gateway worker running this shell stopped"
 # Control messages of the session (not of one client) that remote clients get too.
 FORWARDED = frozenset({"size", "clients"})
 
@@ -44,6 +54,10 @@ def out_stream(session_id: str) -> str:
 
 def worker_stream(worker_id: str) -> str:
     return f"sshgate:worker:{worker_id}"
+
+
+def alive_key(worker_id: str) -> str:
+    return f"sshgate:worker:{worker_id}:alive"
 
 
 class BridgeClient(Client):
@@ -145,9 +159,16 @@ class RemoteSession:
         await self.command("hello", worker=self.bus.worker_id)
         expected: int | None = None
         try:
+            if not await self.bus.alive(self.owner_worker):
+                await self._owner_gone()
+                return
             while True:
-                batches = await redis.xread({stream: last_id}, block=10_000, count=200)
+                batches = await redis.xread({stream: last_id}, block=IDLE_POLL_MS, count=200)
                 if not batches:
+                    # Output flowing proves the owner alive; only a quiet stream asks.
+                    if not await self.bus.alive(self.owner_worker):
+                        await self._owner_gone()
+                        return
                     await self.command("hello", worker=self.bus.worker_id)  # keep the bridge
                     continue
                 for entry_id, fields in batches[0][1]:
@@ -197,6 +218,21 @@ class RemoteSession:
             for client in [c for c in self.clients if c.share_id == share_id]:
                 self.detach(client)
                 client.close(Ending.REMOVED, "the share link was revoked")
+
+    async def _owner_gone(self) -> None:
+        # Said like an ended shell (exit, then the close): the page offers a new session. A
+        # client attaching after this gets a new proxy, whose reader checks the owner again.
+        self.ended = OWNER_GONE
+        self._reader = None
+        self.bus.forget_remote(self.id)
+        for client in list(self.clients):
+            client.control({"type": "exit", "status": None, "reason": OWNER_GONE})
+        self._end_clients(Ending.BROKEN, OWNER_GONE)
+        # The dead owner cannot free its slot under the per-user cap: do it now rather than
+        # when it expires. The announcement stays until it expires, so that every reattach
+        # meanwhile is told the same as above (then it is "no such session").
+        with contextlib.suppress(Exception):
+            await self.bus.slots.release(self.owner_id, self.id)
 
     def _end_clients(self, ending: Ending, reason: str) -> None:
         for client in list(self.clients):

@@ -13,8 +13,10 @@ from typing import Any, cast
 
 from .bridge import (
     ANNOUNCE_TTL,
+    WORKER_TTL,
     OwnerBridges,
     RemoteSession,
+    alive_key,
     decode_command,
     encode_command,
     session_key,
@@ -44,9 +46,11 @@ class RedisBus:
 
     async def start(self) -> None:
         await self.redis.ping()
+        await self._beat()
         self._tasks = [
             asyncio.create_task(self._announce_loop()),
             asyncio.create_task(self._command_loop()),
+            asyncio.create_task(self._heartbeat_loop()),
         ]
 
     async def stop(self) -> None:
@@ -56,8 +60,27 @@ class RedisBus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         with contextlib.suppress(Exception):
-            await self.redis.delete(worker_stream(self.worker_id))
+            await self.redis.delete(worker_stream(self.worker_id), alive_key(self.worker_id))
         await self.redis.aclose()
+
+    # Liveness ------------------------------------------------------------------------------
+
+    async def _beat(self) -> None:
+        await self.redis.set(alive_key(self.worker_id), b"1", ex=WORKER_TTL)
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(WORKER_TTL / 3)
+            try:
+                await self._beat()
+            except Exception as exc:  # Redis is down: the other workers see us gone meanwhile
+                log.warning("could not refresh this worker's heartbeat: %s", exc)
+
+    async def alive(self, worker_id: str) -> bool:
+        """Whether ``worker_id``'s heartbeat is fresh (this worker always is)."""
+        if worker_id == self.worker_id:
+            return True
+        return bool(await self.redis.exists(alive_key(worker_id)))
 
     # Announcements -------------------------------------------------------------------------
 
