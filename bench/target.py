@@ -1,7 +1,7 @@
 """The one OpenSSH sshd on loopback that every system logs in to, and the files it serves.
 
 As root (the normal case for a benchmark box) everyone logs in as the unprivileged OS user
-``sshgate-test`` with the benchmark client key, so that every system gets the same clean
+``sshgate-bench`` with the benchmark client key, so that every system gets the same clean
 shell (bash from /etc/skel). Without root the current user is used.
 """
 
@@ -22,6 +22,10 @@ from typing import Any
 import asyncssh
 
 from sshgate.testing.sshd import OpenSSHServer, password_user
+
+# Not the test suite's password user (sshgate.testing.sshd): the smoke bench runs inside the
+# suite, and giving that user a fresh password would lock out its session-wide sshd fixture.
+BENCH_USER = "sshgate-bench"
 
 
 @dataclass
@@ -100,7 +104,7 @@ class BenchSSHD(OpenSSHServer):
 def serve_target() -> Iterator[Target]:
     password: str | None = None
     if os.geteuid() == 0:
-        user, password = password_user()
+        user, password = password_user(BENCH_USER)
     else:
         user = pwd.getpwuid(os.getuid()).pw_name
     sshd = BenchSSHD()
