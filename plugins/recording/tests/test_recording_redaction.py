@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from rec_helpers import cast_of, codes, end, open_term, read_after, recording_of
 
+from sshgate.testing.sshd import password_user
 from sshgate.testing.terminal import register_server
 from sshgate_recording.redact import EchoGate
 
@@ -94,6 +95,10 @@ async def test_read_s_input_is_redacted_and_echoed_input_kept(
 async def test_the_real_su_password_prompt_on_openssh_is_redacted(
     app, live_server, user_client, sshd_password, recording_options
 ):
+    # The session-wide sshd's OS user is shared with the rest of the suite: in full runs its
+    # login was refused by the time this test came (cause not found yet). Setting the password
+    # again (chpasswd also clears a lock or a forced change) states this test's precondition.
+    password_user(sshd_password.password_user, sshd_password.password)
     server_id = await register_server(
         app,
         sshd_password,
