@@ -8,16 +8,10 @@ pass ``known_hosts``, ``client_keys=None`` (asyncssh loads ~/.ssh keys for ``()`
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import fcntl
 import functools
 import os
-import pty
 import shutil
-import signal
-import struct
 import tempfile
-import termios
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,6 +20,8 @@ from typing import Any, cast
 
 import asyncssh
 import pytest
+
+from ..sandbox.processes import spawn_pty, supervise
 
 TEST_USER = "tester"
 TEST_PASSWORD = "tester-password-1"
@@ -38,17 +34,6 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 class UserSpec:
     password: str | None = None
     authorized_keys: list[asyncssh.SSHKey | str] = field(default_factory=list)
-
-
-def _kill_session(sid: int) -> None:
-    # The whole session: a process group would miss interactive bash's background jobs.
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        with (
-            contextlib.suppress(OSError, IndexError, ValueError),
-            open(f"/proc/{pid}/stat", "rb") as stat,
-        ):
-            if int(stat.read().rpartition(b")")[2].split()[3]) == sid:
-                os.kill(int(pid), signal.SIGKILL)
 
 
 class _Server(asyncssh.SSHServer):
@@ -239,85 +224,14 @@ async def _shell_session(process: asyncssh.SSHServerProcess, home: Path) -> None
         else [BASH, "--noprofile", "--norc"] + (["-i"] if term is not None else [])
     )
     if term is not None:
-        proc, streams = await _spawn_pty(process, argv, {**env, "TERM": os.fsdecode(term)}, home)
+        proc, streams = await spawn_pty(process, argv, {**env, "TERM": os.fsdecode(term)}, home)
     else:
         pipe = asyncio.subprocess.PIPE
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=pipe, stdout=pipe, stderr=pipe, env=env, cwd=home, start_new_session=True
         )
         streams = {"stdin": proc.stdin, "stdout": proc.stdout, "stderr": proc.stderr}
-    await _supervise(process, proc, streams)
-
-
-async def _spawn_pty(
-    process: asyncssh.SSHServerProcess, argv: list[str], env: dict[str, str], home: Path
-) -> tuple[asyncio.subprocess.Process, dict[str, Any]]:
-    master, slave = pty.openpty()
-    try:
-        width, height, pixwidth, pixheight = process.get_terminal_size()
-        fcntl.ioctl(
-            slave, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, pixwidth, pixheight)
-        )
-        # `setsid --ctty` makes the pty the controlling terminal of a new session, as sshd
-        # does: without it bash has no job control, ^C sends no SIGINT and closing the
-        # master sends no SIGHUP. (start_new_session=True would setsid() first, making
-        # setsid(1) fork a second process whose pid we would not know.)
-        proc = await asyncio.create_subprocess_exec(
-            shutil.which("setsid") or "/usr/bin/setsid",
-            "--ctty",
-            *argv,
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            cwd=home,
-        )
-    except BaseException:
-        os.close(master)
-        raise
-    finally:
-        os.close(slave)  # else reading the master never ends: we would hold the pty open
-    # Flow control and resizes come from asyncssh's redirect: the master becomes an asyncio
-    # read pipe (paused whenever the channel's send window is full, so a flood blocks in the
-    # child's write() instead of piling up here) and a write pipe (a full tty input queue
-    # pauses reading the channel). Window changes reach the tty as TIOCSWINSZ + SIGWINCH.
-    # The EIO a pty master returns once the last slave fd is closed is asyncio's EOF.
-    return proc, {"stdin": master, "stdout": os.dup(master)}
-
-
-async def _supervise(
-    process: asyncssh.SSHServerProcess, proc: asyncio.subprocess.Process, streams: dict[str, Any]
-) -> None:
-    """Connect the shell, wait for it or the client to go, end the session, report status."""
-    exited = asyncio.ensure_future(proc.wait())
-    gone = asyncio.ensure_future(process.channel.wait_closed())
-    try:
-        # send_eof=False: SSH's EOF is per channel, so stdout's EOF would cut off stderr.
-        await process.redirect(**streams, send_eof=False)
-        process.set_redirect_pid(proc.pid)  # client signals/breaks go to the shell
-        await asyncio.wait({exited, gone}, return_when=asyncio.FIRST_COMPLETED)
-        # Kill what is left of the session either way: a vanished client must not leave a
-        # flood running, and background jobs must not keep the pty (and so the channel) open.
-        _kill_session(proc.pid)
-        status = await exited
-        # drain() returns once the redirect readers hit EOF, i.e. all output is in the channel;
-        # it can hang after a disconnect (asyncssh drops its readers silently), hence the race.
-        flushed: asyncio.Future[Any] = asyncio.gather(
-            process.stdout.drain(), process.stderr.drain(), return_exceptions=True
-        )
-        await asyncio.wait({flushed, gone}, return_when=asyncio.FIRST_COMPLETED)
-        flushed.cancel()
-        if not process.is_closing():
-            process.channel.write_eof()
-            if status >= 0:
-                process.exit(status)
-            else:
-                process.exit_with_signal(signal.Signals(-status).name.removeprefix("SIG"))
-        await process.wait_closed()  # also runs asyncssh's cleanup of the redirect pipes
-    finally:
-        _kill_session(proc.pid)
-        gone.cancel()
-        exited.cancel()
+    await supervise(process, proc, streams)
 
 
 @pytest.fixture
