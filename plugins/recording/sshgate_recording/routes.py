@@ -104,14 +104,6 @@ async def cast_inline(recording_id: str) -> Response:
     return await _file(recording_id, attachment=False)
 
 
-@bp.get("/<recording_id>/stream")
-@requires("recording.download")
-@tag(["recording"])
-async def cast_stream(recording_id: str) -> Response:
-    """The same bytes as ``/cast``; the name the player's source uses."""
-    return await _file(recording_id, attachment=False)
-
-
 @bp.get("/<recording_id>/download")
 @requires("recording.download")
 @tag(["recording"])

